@@ -1,0 +1,182 @@
+package netdev
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/softnet/softnet/extack"
+)
+
+// World is a set of namespaces sharing a Loop and one RTNL lock: a lab, or
+// the daemon's host.
+type World struct {
+	loop Loop
+	mu   sync.Mutex // the RTNL: serializes every configuration change
+	nss  atomic.Pointer[[]*Namespace]
+	init *Namespace
+	// Rand supplies random bytes for MAC addresses and the like; a lab
+	// seeds it so runs are reproducible.
+	rand func([]byte)
+	seq  atomic.Uint64
+}
+
+// Options configure a World.
+type Options struct {
+	// Loop runs packet work and timers; default: a SimLoop at the Unix epoch.
+	Loop Loop
+	// InitName names the initial namespace; default "default".
+	InitName string
+	// Rand fills a buffer with random bytes; default: a deterministic
+	// generator (labs are reproducible).
+	Rand func([]byte)
+}
+
+// NewWorld returns a world with its initial namespace.
+func NewWorld(o Options) *World {
+	if o.Loop == nil {
+		o.Loop = NewSimLoop(time.Unix(0, 0))
+	}
+	if o.InitName == "" {
+		o.InitName = "default"
+	}
+	w := &World{loop: o.Loop, rand: o.Rand}
+	if w.rand == nil {
+		w.rand = newDetRand(1).fill
+	}
+	empty := []*Namespace{}
+	w.nss.Store(&empty)
+	w.mu.Lock()
+	ns, err := w.addNamespaceLocked(o.InitName)
+	w.mu.Unlock()
+	if err != nil {
+		panic(err) // a fresh world cannot fail to create its first namespace
+	}
+	w.init = ns
+	return w
+}
+
+// Loop returns the world's loop.
+func (w *World) Loop() Loop { return w.loop }
+
+// Now returns the world's time.
+func (w *World) Now() time.Time { return w.loop.Now() }
+
+// Init returns the initial namespace (init_net).
+func (w *World) Init() *Namespace { return w.init }
+
+// Lock takes the RTNL. Subsystems take it around configuration changes.
+func (w *World) Lock() { w.mu.Lock() }
+
+// Unlock releases the RTNL.
+func (w *World) Unlock() { w.mu.Unlock() }
+
+// RandBytes fills p from the world's random source.
+func (w *World) RandBytes(p []byte) { w.rand(p) }
+
+// Namespaces returns the namespaces in creation order.
+func (w *World) Namespaces() []*Namespace { return *w.nss.Load() }
+
+// Namespace returns the namespace with the given name, or nil.
+func (w *World) Namespace(name string) *Namespace {
+	for _, ns := range *w.nss.Load() {
+		if ns.name == name {
+			return ns
+		}
+	}
+	return nil
+}
+
+// AddNamespace creates a namespace (ip netns add) with its loopback device.
+func (w *World) AddNamespace(name string) (*Namespace, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.addNamespaceLocked(name)
+}
+
+func (w *World) addNamespaceLocked(name string) (*Namespace, error) {
+	if name == "" || len(name) > 255 || name == "." || name == ".." || containsAny(name, "/") {
+		return nil, extack.Errorf(syscall.EINVAL, "Invalid netns name \"%s\"", name)
+	}
+	if w.Namespace(name) != nil {
+		return nil, extack.Errorf(syscall.EEXIST, "Cannot create namespace file \"/run/netns/%s\": File exists", name)
+	}
+	ns := newNamespace(w, name, w.seq.Add(1))
+	list := append(slices.Clone(*w.nss.Load()), ns)
+	w.nss.Store(&list)
+	if err := ns.createLoopback(); err != nil {
+		return nil, err
+	}
+	return ns, nil
+}
+
+// DelNamespace deletes a namespace (ip netns del): its devices are
+// unregistered (veth peers elsewhere go with them) and its subsystems torn
+// down.
+func (w *World) DelNamespace(name string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ns := w.Namespace(name)
+	if ns == nil {
+		return extack.Errorf(syscall.ENOENT, "Cannot remove namespace file \"/run/netns/%s\": No such file or directory", name)
+	}
+	if ns == w.init {
+		return extack.New(syscall.EBUSY, "Cannot delete the initial namespace")
+	}
+	ns.teardownLocked()
+	list := slices.DeleteFunc(slices.Clone(*w.nss.Load()), func(x *Namespace) bool { return x == ns })
+	w.nss.Store(&list)
+	return nil
+}
+
+// Close tears down every namespace; packets still queued in a SimLoop are
+// freed.
+func (w *World) Close() {
+	w.mu.Lock()
+	list := *w.nss.Load()
+	for i := len(list) - 1; i >= 0; i-- {
+		list[i].teardownLocked()
+	}
+	empty := []*Namespace{}
+	w.nss.Store(&empty)
+	w.mu.Unlock()
+	if c, ok := w.loop.(interface{ Close() }); ok {
+		c.Close()
+	}
+}
+
+func containsAny(s, chars string) bool {
+	for _, c := range s {
+		for _, x := range chars {
+			if c == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// detRand is a small deterministic generator (splitmix64) for labs.
+type detRand struct {
+	mu sync.Mutex
+	s  uint64
+}
+
+func newDetRand(seed uint64) *detRand { return &detRand{s: seed} }
+
+func (r *detRand) fill(p []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range p {
+		if i%8 == 0 {
+			r.s += 0x9e3779b97f4a7c15
+		}
+		z := r.s
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+		z ^= z >> 31
+		p[i] = byte(z >> (8 * (i % 8)))
+	}
+}
