@@ -14,14 +14,17 @@ import "slices"
 // kidBits and leafBits are disjoint. Nodes are immutable once published; a
 // writer may modify a node in place only when node.gen equals the generation
 // of its own transaction, which means no reader can reach it yet.
+//
+// Fields are ordered for the lookup's descent: the slot bitmaps and arrays
+// come first so that one or two cache lines serve a step down.
 type node[V any] struct {
-	gen      uint64
-	pfxBits  bitset256
 	kidBits  bitset256
 	leafBits bitset256
-	pfxs     []V
 	kids     []*node[V]
 	leaves   []leaf[V]
+	pfxBits  bitset256
+	pfxs     []V
+	gen      uint64
 }
 
 // leaf is a whole route stored in a child slot: its masked key, its length
@@ -220,4 +223,30 @@ func (n *node[V]) count() int {
 		c += k.count()
 	}
 	return c
+}
+
+// trim gives the arrays of every node written by transaction gen a tight
+// capacity before the version is published: growth by append leaves up to
+// half an array unused, which a table of a million routes would carry
+// forever. Nodes of older versions are shared and already tight.
+func (n *node[V]) trim(gen uint64) {
+	if n == nil || n.gen != gen {
+		return
+	}
+	n.pfxs = tight(n.pfxs)
+	n.kids = tight(n.kids)
+	n.leaves = tight(n.leaves)
+	for _, c := range n.kids {
+		c.trim(gen)
+	}
+}
+
+func tight[S ~[]E, E any](s S) S {
+	if cap(s)-len(s) <= len(s)/8 {
+		return s
+	}
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
 }

@@ -101,15 +101,18 @@ func (t *Table[V]) Update(fn func(tx *Tx[V])) {
 	defer func() { tx.done = true }()
 	fn(tx)
 	if tx.dirty {
+		tx.r.v4.trim(tx.gen)
+		tx.r.v6.trim(tx.gen)
 		r := tx.r
 		t.root.Store(&r)
 	}
 }
 
 // Lookup returns the longest prefix in s that contains a, and its value.
+// The zero (invalid) Addr matches nothing.
 func (s Snapshot[V]) Lookup(a netip.Addr) (p netip.Prefix, v V, ok bool) {
 	n := s.trie(a.Is4())
-	if n == nil {
+	if n == nil || !a.IsValid() {
 		return p, v, false
 	}
 	k := keyOf(a)
@@ -123,7 +126,7 @@ func (s Snapshot[V]) Lookup(a netip.Addr) (p netip.Prefix, v V, ok bool) {
 // LookupValue returns the value of the longest prefix in s containing a.
 func (s Snapshot[V]) LookupValue(a netip.Addr) (v V, ok bool) {
 	n := s.trie(a.Is4())
-	if n == nil {
+	if n == nil || !a.IsValid() {
 		return v, false
 	}
 	v, _, ok = n.lookup(keyOf(a))

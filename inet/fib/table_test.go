@@ -197,8 +197,15 @@ func TestPrefixHandling(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v %q, want %s %q", tt.addr, p, v, tt.pfx, tt.val)
 		}
 	}
+	tbl.Insert(mustPrefix("::/0"), "default6")
 	if _, _, ok := tbl.Lookup(netip.Addr{}); ok {
 		t.Errorf("Lookup(zero Addr) found a route")
+	}
+	if _, ok := tbl.LookupValue(netip.Addr{}); ok {
+		t.Errorf("LookupValue(zero Addr) found a route")
+	}
+	if p, v, ok := tbl.Lookup(mustAddr("fe80::1%eth0")); !ok || p != mustPrefix("::/0") || v != "default6" {
+		t.Errorf("Lookup(zoned) = %v %q %v, want ::/0", p, v, ok)
 	}
 }
 
