@@ -58,6 +58,9 @@ type Meta struct {
 	AtIngress bool
 	// RedirDepth counts nested mirred redirections (the nest limit).
 	RedirDepth uint8
+	// XmitDepth counts nested transmits since the packet was last received
+	// (dev_xmit_recursion); Device.Transmit refuses past MaxXmitDepth.
+	XmitDepth uint8
 	// FromIngress records that tc redirected the packet from an ingress hook.
 	FromIngress bool
 	// GSO describes a super-packet to be segmented later.
