@@ -3,7 +3,8 @@ package fib
 import "net/netip"
 
 // Tx is a write transaction on a Table, valid only inside the function
-// passed to Table.Update. Its reads see its own writes.
+// passed to Table.Update. Its reads see its own writes. A Tx is not safe
+// for use by several goroutines at once.
 type Tx[V any] struct {
 	gen   uint64
 	r     root[V]
