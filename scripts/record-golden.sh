@@ -40,12 +40,11 @@ fi
 [ ${#cases[@]} -gt 0 ] || { echo "no cases" >&2; exit 1; }
 
 "$KP/build.sh" >/dev/null
-started=0
-if [ ! -f "$KP_SHARE/ready" ]; then
-  "$KP/boot.sh"
-  started=1
-fi
-cleanup() { [ $started = 1 ] && "$KP/stop.sh" >/dev/null 2>&1 || true; }
+# Always a freshly booted guest of our own: modules loaded on demand by an earlier
+# run (ip_gre, say) would add fallback devices (gre0...) to every new namespace.
+"$KP/stop.sh" >/dev/null 2>&1 || true
+"$KP/boot.sh"
+cleanup() { "$KP/stop.sh" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 W=$KP_SHARE/golden

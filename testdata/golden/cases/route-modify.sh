@@ -24,7 +24,8 @@ ip route add 203.0.115.0/33 dev d0
 ip route add 203.0.115.1/24 dev d0
 ip route add 203.0.115.0/24 via 192.0.2.1 bogus
 ip route add 203.0.115.0/24 via 192.0.2.1 metric x
-ip route add 203.0.115.0/24 via 192.0.2.1 mtu 70000
+ip route add 203.0.125.0/24 via 192.0.2.1 mtu 70000
+ip route add 203.0.125.0/24 via 192.0.2.1 mtu 1000000
 ip route add 203.0.115.0/24
 ip route add 203.0.115.0/24 via 192.0.2.1 table 0
 ip route add 203.0.115.0/24 via 192.0.2.1 table foo

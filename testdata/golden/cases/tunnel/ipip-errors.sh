@@ -19,5 +19,4 @@ ip tunnel add t9 mode ipip remote 198.51.100.9 local 192.0.2.1
 ip tunnel show
 ip tunnel del t9
 ip tunnel del t9
-ip tunnel add t9 mode gre remote 198.51.100.9
 ip link show
