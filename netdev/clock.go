@@ -91,7 +91,6 @@ type SimLoop struct {
 	seq     uint64
 	backlog []rxItem
 	timers  eventHeap
-	running bool
 	// Dropped counts packets refused because the backlog was full.
 	Dropped uint64
 }
