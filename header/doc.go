@@ -2,7 +2,8 @@
 // softnet speaks: Ethernet II and 802.1Q, ARP, IPv4 (with options and
 // fragmentation fields), IPv6 (with an extension-header walker), ICMPv4,
 // ICMPv6 and NDP, UDP, TCP and MPLS, plus the Internet checksum (RFC 1071)
-// and its incremental update (RFC 1624).
+// and its incremental update (RFC 1624), RFC 6040 ECN rules, and the fixed
+// ESP, AH and IPComp headers.
 //
 // It is the only package in softnet that knows byte offsets. Every other
 // package reads and writes headers through the types defined here.
@@ -43,5 +44,6 @@
 //	include/uapi/linux/udp.h        struct udphdr
 //	include/uapi/linux/tcp.h        struct tcphdr
 //	include/uapi/linux/mpls.h       MPLS_LS_* label stack entry layout
+//	include/uapi/linux/ip.h         ip_esp_hdr, ip_auth_hdr, ip_comp_hdr
 //	include/net/checksum.h          csum_fold, csum_replace2/4
 package header
