@@ -20,6 +20,7 @@ func (loopbackKind) Setup(d *Device) {
 	d.setAddrs(make([]byte, 6), make([]byte, 6))
 	d.MinMTU, d.MaxMTU = 0, 0
 	d.mtu.Store(65536)
+	d.TSOMaxSize = GSOMaxSizeBig
 	d.NoQueue = true
 	d.NetnsLocal = true
 	d.flags.Store(uint32(FlagLoopback))

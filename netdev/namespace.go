@@ -138,6 +138,10 @@ func (ns *Namespace) allocName(name string) (string, error) {
 	return "", extack.Errno(syscall.ENFILE)
 }
 
+// GSOMaxSizeBig is GSO_MAX_SIZE (512 KiB − 8), the tso_max_size of software
+// devices that call netif_set_tso_max_size with it (lo, veth).
+const GSOMaxSizeBig = 524280
+
 // NewDevice allocates an unregistered device of a kind and runs its Setup
 // (alloc_netdev). Kinds that create extra devices (veth's peer) use it.
 func NewDevice(k Kind) *Device {

@@ -34,6 +34,7 @@ func (vethKind) Setup(d *Device) {
 	d.AddrLen = 6
 	d.setAddrs(nil, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	d.MinMTU, d.MaxMTU = 68, 65535
+	d.TSOMaxSize = GSOMaxSizeBig
 	d.NoQueue = true
 	d.flags.Store(uint32(FlagBroadcast | FlagMulticast))
 	d.InitFeatures(FeatSG|FeatFragList|FeatHighDMA|FeatLLTX|FeatHWCsum|FeatRxCsum|FeatGSOMask|FeatVLANTx|FeatVLANRx,
