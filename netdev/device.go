@@ -90,6 +90,7 @@ type Device struct {
 	carrierChanges atomic.Uint32
 	group          atomic.Uint32
 	addrAssign     atomic.Uint32
+	alias          atomic.Pointer[string]
 
 	// Stats are the rtnl_link_stats64 counters.
 	Stats Stats
@@ -126,6 +127,23 @@ func (d *Device) Name() string {
 		return *p
 	}
 	return ""
+}
+
+// Alias returns the interface alias (ifalias), or "".
+func (d *Device) Alias() string {
+	if p := d.alias.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// SetAlias sets the interface alias; "" removes it.
+func (d *Device) SetAlias(s string) {
+	if s == "" {
+		d.alias.Store(nil)
+		return
+	}
+	d.alias.Store(&s)
 }
 
 // Kind returns the link kind.

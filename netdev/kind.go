@@ -151,6 +151,7 @@ type LinkRequest struct {
 	NoARP     *bool   `json:"noarp,omitempty"`
 	Multicast *bool   `json:"multicast,omitempty"`
 	Carrier   *bool   `json:"carrier,omitempty"`
+	Alias     *string `json:"ifalias,omitempty"` // ip link set … alias NAME ("" removes it)
 	// Data is the kind's data (e.g. *veth.Peer); see DataMaker.
 	Data any `json:"-"`
 	// RawData is Data as JSON, decoded by DecodeData.

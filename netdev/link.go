@@ -18,6 +18,9 @@ func (ns *Namespace) NewLink(req *LinkRequest) (*Device, error) {
 
 // NewLinkLocked is NewLink with RTNL held.
 func (ns *Namespace) NewLinkLocked(req *LinkRequest) (*Device, error) {
+	if err := checkNameAttr(req.Name); err != nil {
+		return nil, err
+	}
 	if req.Name != "" && ns.DeviceByName(req.Name) != nil {
 		return nil, extack.Errno(syscall.EEXIST)
 	}
@@ -101,6 +104,15 @@ func applyInitAttrs(d *Device, req *LinkRequest) error {
 	return nil
 }
 
+// checkNameAttr applies the netlink policy on IFLA_IFNAME (a string of at
+// most IFNAMSIZ-1 bytes).
+func checkNameAttr(name string) error {
+	if len(name) >= 16 {
+		return extack.New(syscall.EINVAL, "Attribute failed policy validation")
+	}
+	return nil
+}
+
 func setFlag(d *Device, f Flags, on *bool) {
 	if on == nil {
 		return
@@ -113,7 +125,9 @@ func setFlag(d *Device, f Flags, on *bool) {
 }
 
 func (d *Device) validateMTU(mtu uint32) error {
-	if mtu < d.MinMTU {
+	// The kernel's MTU is an int: values past 2^31 are negative and so
+	// "less than device minimum", as `ip link set X mtu -1` shows.
+	if int32(mtu) < int32(d.MinMTU) || int32(mtu) < 0 {
 		return extack.Errorf(syscall.EINVAL, "mtu less than device minimum")
 	}
 	if d.MaxMTU > 0 && mtu > d.MaxMTU {
@@ -176,6 +190,9 @@ func (ns *Namespace) SetLinkLocked(d *Device, req *LinkRequest) error {
 		}
 	}
 	if req.NewName != "" && req.NewName != d.Name() {
+		if err := checkNameAttr(req.NewName); err != nil {
+			return err
+		}
 		if err := ns.renameLocked(d, req.NewName); err != nil {
 			return err
 		}
@@ -193,6 +210,12 @@ func (ns *Namespace) SetLinkLocked(d *Device, req *LinkRequest) error {
 	}
 	if req.Group != nil {
 		d.group.Store(*req.Group)
+	}
+	if req.Alias != nil {
+		if len(*req.Alias) >= 256 {
+			return extack.New(syscall.EINVAL, "Attribute failed policy validation")
+		}
+		d.SetAlias(*req.Alias)
 	}
 	ns.changeFlagsLocked(d, req)
 	if req.Carrier != nil {

@@ -267,3 +267,27 @@ func TestDummyFlagsAndOperstate(t *testing.T) {
 		t.Fatalf("lo: %d %d %s", lo.Index(), lo.MTU(), lo.Flags())
 	}
 }
+
+func TestLinuxMTUAndNameQuirks(t *testing.T) {
+	w, _ := newWorld(t)
+	ns := w.Init()
+	if _, err := ns.NewLink(&netdev.LinkRequest{Name: "abcdefghijklmnop", Kind: "dummy"}); extack.MessageOf(err) != "Attribute failed policy validation" {
+		t.Errorf("16-byte name: %v", err)
+	}
+	if _, err := ns.NewLink(&netdev.LinkRequest{Name: "abcdefghijklmno", Kind: "dummy"}); err != nil {
+		t.Errorf("15-byte name: %v", err)
+	}
+	d, _ := ns.NewLink(&netdev.LinkRequest{Name: "d0", Kind: "dummy"})
+	neg := uint32(0xFFFFFFFF) // ip link set d0 mtu -1
+	if err := ns.SetLink(d, &netdev.LinkRequest{MTU: &neg}); extack.MessageOf(err) != "mtu less than device minimum" {
+		t.Errorf("mtu -1: %v", err)
+	}
+	big := uint32(70000) // dummy and lo have no maximum
+	if err := ns.SetLink(ns.Loopback(), &netdev.LinkRequest{MTU: &big}); err != nil || ns.Loopback().MTU() != 70000 {
+		t.Errorf("lo mtu 70000: %v", err)
+	}
+	alias := "uplink one"
+	if err := ns.SetLink(d, &netdev.LinkRequest{Alias: &alias}); err != nil || d.Alias() != alias {
+		t.Errorf("alias: %v %q", err, d.Alias())
+	}
+}
