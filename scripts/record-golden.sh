@@ -83,6 +83,12 @@ while IFS= read -r c; do
   sysctl -qw net.core.fb_tunnels_only_for_init_net=$fb
   ip netns del g 2>/dev/null
   ip netns add g || { echo "cannot create netns for $c"; exit 1; }
+  links=$(ip -n g -o link show | awk -F': ' '{printf "%s ", $2}')
+  case "$c" in
+    tunnel/*) want="lo tunl0@NONE ip_vti0@NONE ";;
+    *) want="lo ";;
+  esac
+  [ "$links" = "$want" ] || { echo "netns for $c starts with [$links], want [$want]"; exit 1; }
   mkdir -p "out/$(dirname "$c")"
   ip netns exec g bash /host/golden/run-case.sh "cases/$c.sh" "out/$c.out"
   ip netns del g
