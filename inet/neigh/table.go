@@ -114,7 +114,7 @@ type Stats struct {
 }
 
 type stats struct {
-	allocs, destroys, hashGrows, resFailed, lookups, hits atomic.Uint64
+	allocs, destroys, hashGrows, resFailed, lookups, hits               atomic.Uint64
 	rcvMcast, rcvUcast, periodicGC, forcedGC, unresDiscards, tableFulls atomic.Uint64
 }
 
