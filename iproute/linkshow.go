@@ -202,19 +202,26 @@ func linkSameNS(d, ld *netdev.Device) bool {
 func (c *Cmd) printLinkHead(d *netdev.Device, doLink bool) {
 	p := c.Out
 	p.PrintInt("ifindex", "%d: ", int64(d.Index()))
-	p.PrintString("ifname", "%s", d.Name())
 	mdown := false
+	// iproute2 prints the lower device before the name in JSON, after it
+	// in text ("v0@v1: ").
 	if name, idx, md, ok := c.linkAt(d); ok {
 		if name == "" {
+			p.PrintString("ifname", "%s", d.Name())
 			p.PrintInt("link_index", "@if%d: ", int64(idx))
 		} else {
-			p.PrintString("link", "@%s: ", name)
+			if p.JSON() {
+				p.JSONString("link", name)
+			}
+			p.PrintString("ifname", "%s", d.Name())
+			p.Textf("@%s: ", name)
 			mdown = md
 		}
 	} else {
+		p.PrintString("ifname", "%s", d.Name())
 		p.Textf(": ")
 	}
-	c.printFlags(d.Flags(), mdown)
+	c.printFlags(deviceFlags(d), mdown)
 	p.PrintUint("mtu", "mtu %d ", uint64(d.MTU()))
 	p.PrintString("qdisc", "qdisc %s ", d.QdiscName())
 	if m := d.Master(); m != 0 {
@@ -271,6 +278,18 @@ func flagWords(f netdev.Flags) []string {
 	}
 	f &^= netdev.FlagRunning
 	return append(out, f.Names()...)
+}
+
+// deviceFlags returns the flags iproute2 would see. Workaround: netdev
+// reports no RUNNING for devices that do not manage their carrier (dummy,
+// lo), which Linux treats as having carrier; such a device is UP with
+// operstate UNKNOWN and LOWER_UP.
+func deviceFlags(d *netdev.Device) netdev.Flags {
+	f := d.Flags()
+	if f&netdev.FlagUp != 0 && f&netdev.FlagLowerUp != 0 && d.OperState() == netdev.OperUnknown {
+		f |= netdev.FlagRunning
+	}
+	return f
 }
 
 // linkType is ll_type_n2a.
@@ -401,7 +420,7 @@ func (c *Cmd) printLinkBrief(d *netdev.Device) {
 	if d.AddrLen > 0 || d.HardwareAddr() != nil {
 		p.PrintString("address", "%s ", netdev.HWAddr(d.HardwareAddr()).String())
 	}
-	c.printFlags(d.Flags(), mdown)
+	c.printFlags(deviceFlags(d), mdown)
 	p.Textf("\n")
 	p.CloseObject()
 }
