@@ -143,3 +143,5 @@ func (h *harness) reach(ifindex int32, addr netip.Addr, lladdr []byte) {
 		h.tb.Fatalf("Update: %v", err)
 	}
 }
+
+var netip6 = netip.MustParseAddr("2001:db8::1")
