@@ -126,14 +126,22 @@ func (q *queue) assemble() *packet.Buffer {
 	b := head.b
 	total := head.hlen + q.len
 	grow := total - b.Len()
+	// Keep a link-layer header in the headroom with the data when the
+	// buffer moves (Reserve moves only the data).
+	mac := 0
+	if off, ok := b.MACOffset(); ok && off < 0 && -off <= b.Headroom() {
+		mac = -off
+		b.Push(mac)
+	}
 	if !b.Reserve(b.Headroom(), grow) && !b.Reserve(min(b.Headroom(), packet.DefaultHeadroom), grow) {
+		b.Pull(mac)
 		return nil
 	}
-	data := b.Put(grow)
-	if data == nil {
+	b.Pull(mac)
+	if b.Put(grow) == nil {
 		return nil
 	}
-	data = b.Bytes()
+	data := b.Bytes()
 	for _, f := range q.frags[1:] {
 		copy(data[head.hlen+f.off:], f.b.Bytes()[f.hlen:])
 		f.b.Free()
