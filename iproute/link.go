@@ -319,6 +319,9 @@ func (c *Cmd) linkModify(args []string, create, replace bool) error {
 	if err != nil {
 		return err
 	}
+	if replace && c.NS.DeviceByName(la.dev) != nil {
+		create = false // NLM_F_REPLACE without EXCL modifies an existing device
+	}
 	if !create {
 		d := c.NS.DeviceByName(la.dev)
 		if la.addrLen != 0 && d != nil && d.AddrLen > 0 && d.AddrLen != la.addrLen {
@@ -407,4 +410,61 @@ func (c *Cmd) linkDelete(args []string) error {
 		return kernelError(err)
 	}
 	return nil
+}
+
+// formatLinkArgs prints parsed link options back as words (the inverse of
+// parseLinkArgs for the generic options), used to check round trips.
+func formatLinkArgs(la *linkArgs) []string {
+	r := &la.req
+	out := []string{"dev", la.dev}
+	if r.Name != "" && r.Name != la.dev {
+		out = append(out, "name", r.Name)
+	}
+	onoff := func(k string, v *bool, invert bool) {
+		if v != nil {
+			out = append(out, k, map[bool]string{true: "on", false: "off"}[*v != invert])
+		}
+	}
+	if r.Up != nil {
+		out = append(out, map[bool]string{true: "up", false: "down"}[*r.Up])
+	}
+	if r.Link != "" {
+		out = append(out, "link", r.Link)
+	}
+	if r.Address != nil {
+		out = append(out, "address", r.Address.String())
+	}
+	if r.Broadcast != nil {
+		out = append(out, "broadcast", r.Broadcast.String())
+	}
+	if r.TxQLen != nil {
+		out = append(out, "txqueuelen", strconv.FormatInt(int64(int32(*r.TxQLen)), 10))
+	}
+	if r.MTU != nil {
+		out = append(out, "mtu", strconv.FormatInt(int64(int32(*r.MTU)), 10))
+	}
+	if r.NetNS != "" {
+		out = append(out, "netns", r.NetNS)
+	}
+	onoff("multicast", r.Multicast, false)
+	onoff("allmulticast", r.Allmulti, false)
+	onoff("promisc", r.Promisc, false)
+	onoff("arp", r.NoARP, true)
+	onoff("carrier", r.Carrier, false)
+	if r.Alias != nil {
+		out = append(out, "alias", *r.Alias)
+	}
+	if r.Group != nil {
+		out = append(out, "group", strconv.FormatUint(uint64(*r.Group), 10))
+	}
+	if r.NumTx != nil {
+		out = append(out, "numtxqueues", strconv.FormatInt(int64(int32(*r.NumTx)), 10))
+	}
+	if r.NumRx != nil {
+		out = append(out, "numrxqueues", strconv.FormatInt(int64(int32(*r.NumRx)), 10))
+	}
+	if r.LinkNetns != "" {
+		out = append(out, "link-netns", r.LinkNetns)
+	}
+	return out
 }
