@@ -282,3 +282,6 @@ func (h *timeHeap) pop() {
 	}
 	*h = s
 }
+
+// String formats the configuration as tc qdisc show does.
+func (q *Netem) String() string { return q.cfg.String() }
