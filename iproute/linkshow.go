@@ -221,7 +221,7 @@ func (c *Cmd) printLinkHead(d *netdev.Device, doLink bool) {
 		p.PrintString("ifname", "%s", d.Name())
 		p.Textf(": ")
 	}
-	c.printFlags(deviceFlags(d), mdown)
+	c.printFlags(d.Flags(), mdown)
 	p.PrintUint("mtu", "mtu %d ", uint64(d.MTU()))
 	p.PrintString("qdisc", "qdisc %s ", d.QdiscName())
 	if m := d.Master(); m != 0 {
@@ -278,18 +278,6 @@ func flagWords(f netdev.Flags) []string {
 	}
 	f &^= netdev.FlagRunning
 	return append(out, f.Names()...)
-}
-
-// deviceFlags returns the flags iproute2 would see. Workaround: netdev
-// reports no RUNNING for devices that do not manage their carrier (dummy,
-// lo), which Linux treats as having carrier; such a device is UP with
-// operstate UNKNOWN and LOWER_UP.
-func deviceFlags(d *netdev.Device) netdev.Flags {
-	f := d.Flags()
-	if f&netdev.FlagUp != 0 && f&netdev.FlagLowerUp != 0 && d.OperState() == netdev.OperUnknown {
-		f |= netdev.FlagRunning
-	}
-	return f
 }
 
 // linkType is ll_type_n2a.
@@ -420,7 +408,7 @@ func (c *Cmd) printLinkBrief(d *netdev.Device) {
 	if d.AddrLen > 0 || d.HardwareAddr() != nil {
 		p.PrintString("address", "%s ", netdev.HWAddr(d.HardwareAddr()).String())
 	}
-	c.printFlags(deviceFlags(d), mdown)
+	c.printFlags(d.Flags(), mdown)
 	p.Textf("\n")
 	p.CloseObject()
 }

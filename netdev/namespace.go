@@ -146,6 +146,7 @@ const GSOMaxSizeBig = 524280
 // (alloc_netdev). Kinds that create extra devices (veth's peer) use it.
 func NewDevice(k Kind) *Device {
 	d := &Device{kind: k}
+	d.carrier.Store(true) // netif_carrier_ok until a driver says otherwise
 	d.txqlen.Store(1000)
 	d.MinMTU, d.MaxMTU = 68, 1500
 	d.mtu.Store(1500)

@@ -291,3 +291,12 @@ func TestLinuxMTUAndNameQuirks(t *testing.T) {
 		t.Errorf("alias: %v %q", err, d.Alias())
 	}
 }
+
+func TestUnmanagedCarrierIsOn(t *testing.T) {
+	w, _ := newWorld(t)
+	ns := w.Init()
+	d, _ := ns.NewLink(&netdev.LinkRequest{Name: "d0", Kind: "dummy", Up: up()})
+	if d.Flags()&netdev.FlagRunning == 0 || !d.Carrier() {
+		t.Fatalf("dummy up without RUNNING: %v", d.Flags())
+	}
+}
