@@ -232,6 +232,9 @@ func (t *Table) parmsFor(ifindex int32) *devParms {
 
 // create finds or makes the entry for k (___neigh_create).
 func (t *Table) create(k key, exempt bool, w *work) (*entry, error) {
+	if e := t.lookupNoref(k); e != nil {
+		return e, nil
+	}
 	setup := Setup{AddrLen: 6}
 	if t.cfg.Construct != nil {
 		var err error
