@@ -246,10 +246,16 @@ func (b *Buffer) Trim(n int) {
 
 // Reserve makes sure at least headroom bytes are free in front of the data
 // and tailroom bytes behind it, moving the data (and its header offsets) if
-// needed (pskb_expand_head). It reports false when the total cannot fit.
+// needed (pskb_expand_head). Headers that lie in the headroom (a pulled MAC
+// header) move with the data. It reports false when the total cannot fit.
 func (b *Buffer) Reserve(headroom, tailroom int) bool {
 	if b.head >= headroom && len(b.store)-b.tail >= tailroom {
 		return true
+	}
+	from := b.lowestHeader()
+	keep := b.head - from // pulled header bytes kept in front of the data
+	if headroom < keep {
+		headroom = keep
 	}
 	n := b.tail - b.head
 	if headroom+n+tailroom > len(b.store) {
@@ -257,7 +263,7 @@ func (b *Buffer) Reserve(headroom, tailroom int) bool {
 			return false
 		}
 		nb := largePool.Get().(*Buffer)
-		copy(nb.store[headroom:], b.store[b.head:b.tail])
+		copy(nb.store[headroom-keep:], b.store[from:b.tail])
 		b.shiftOffsets(headroom - b.head)
 		small := b.store
 		b.store, nb.store = nb.store, small
@@ -270,10 +276,22 @@ func (b *Buffer) Reserve(headroom, tailroom int) bool {
 	if len(b.store)-(newHead+n) < tailroom {
 		newHead = len(b.store) - tailroom - n
 	}
-	copy(b.store[newHead:], b.store[b.head:b.tail])
+	copy(b.store[newHead-keep:], b.store[from:b.tail])
 	b.shiftOffsets(newHead - b.head)
 	b.head, b.tail = newHead, newHead+n
 	return true
+}
+
+// lowestHeader is the start of the earliest header still in the buffer:
+// the data start or a pulled header before it.
+func (b *Buffer) lowestHeader() int {
+	from := b.head
+	for _, off := range [...]int{b.mac, b.network, b.transport} {
+		if off >= 0 && off < from {
+			from = off
+		}
+	}
+	return from
 }
 
 func (b *Buffer) shiftOffsets(d int) {

@@ -110,6 +110,22 @@ func TestReserveMovesDataAndOffsets(t *testing.T) {
 	}
 }
 
+func TestReserveKeepsPulledMACHeader(t *testing.T) {
+	packettest.CheckBalance(t)
+	b, _ := packet.New(16, 64)
+	copy(b.Put(20), "MMMMMMMMMMMMMMIIIIII")
+	b.SetMACHeader()
+	b.Pull(14)
+	b.SetNetworkHeader(0)
+	if !b.Reserve(100, 0) {
+		t.Fatal("Reserve failed")
+	}
+	if got := string(b.MACHeader()); got != "MMMMMMMMMMMMMMIIIIII" {
+		t.Fatalf("MAC header after Reserve = %q", got)
+	}
+	b.Free()
+}
+
 func TestCloneIsIndependent(t *testing.T) {
 	packettest.CheckBalance(t)
 	b, _ := packet.FromBytes([]byte("hello"))
