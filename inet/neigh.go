@@ -23,9 +23,13 @@ func (n *neighTable) init(st *netState, family int) {
 	n.st, n.family = st, family
 	w := st.ns.World()
 	n.t = neigh.New(neigh.Config{
-		Family:      family,
-		Loop:        w.Loop(),
-		Rand:        func() uint32 { var b [4]byte; w.RandBytes(b[:]); return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 },
+		Family: family,
+		Loop:   w.Loop(),
+		Rand: func() uint32 {
+			var b [4]byte
+			w.RandBytes(b[:])
+			return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+		},
 		Xmit:        n.xmit,
 		Solicit:     n.solicit,
 		ErrorReport: n.errorReport,
