@@ -2,7 +2,6 @@ package lab
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -237,5 +236,3 @@ func (c *Cmp) valueString() string {
 	}
 	return strconv.FormatFloat(c.Value, 'g', -1, 64)
 }
-
-var errNotScalar = errors.New("not a scalar")

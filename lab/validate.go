@@ -75,14 +75,6 @@ func (d *decoder) validate(l *Lab, root *yaml.Node) {
 	}
 }
 
-func hostList(hosts map[string]*Host, order []*Host) string {
-	var s []string
-	for _, h := range order {
-		s = append(s, h.Name)
-	}
-	return strings.Join(s, ", ")
-}
-
 func (d *decoder) checkHost(p Pos, what, name string, hosts map[string]*Host) bool {
 	if name == "" {
 		d.errorAt(p, "%s: missing host", what)
