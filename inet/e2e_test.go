@@ -1,6 +1,7 @@
 package inet_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/softnet/softnet/header"
@@ -40,7 +41,7 @@ func TestPingAcrossRouter(t *testing.T) {
 				}
 			}
 			fwd := "IpForwDatagrams"
-			if dst[0] == '2' {
+			if netip.MustParseAddr(dst).Is6() {
 				fwd = "Ip6ForwDatagrams"
 			}
 			if n := inet.CounterValue(tp.NS("r"), fwd); n != 6 {
@@ -60,7 +61,7 @@ func TestTTLExpired(t *testing.T) {
 			}
 			e := got[0]
 			wantType, wantFrom := header.ICMPv4TimeExceeded, "192.0.2.254"
-			if dst[0] == '2' {
+			if netip.MustParseAddr(dst).Is6() {
 				wantType, wantFrom = header.ICMPv6TimeExceeded, "2001:db8:1::fe"
 			}
 			if e.Type != wantType || e.Code != 0 || e.From.String() != wantFrom || e.Seq != 1 {
