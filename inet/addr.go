@@ -236,13 +236,15 @@ func delAddr4At(ns *netdev.Namespace, d *netdev.Device, i int) {
 		}
 		keep = append(keep, x)
 	}
+	var routes []Route
+	for _, g := range gone {
+		routes = append(routes, kernelRoutes4(ns, d, g)...)
+	}
 	publish4(d, keep)
 	st := stateOf(ns)
-	for _, g := range gone {
-		for _, r := range kernelRoutes4(ns, d, g) {
-			if !routeStillWanted4(ns, r) {
-				st.deleteExact(r)
-			}
+	for _, r := range routes {
+		if !routeStillWanted4(ns, r) {
+			st.deleteExact(r)
 		}
 	}
 	st.flushPMTU()
