@@ -1,10 +1,12 @@
 package inet
 
 import (
+	"strconv"
+	"sync/atomic"
+	"syscall"
 	"time"
 
-	"sync/atomic"
-
+	"github.com/softnet/softnet/extack"
 	"github.com/softnet/softnet/netdev"
 )
 
@@ -66,12 +68,12 @@ func init() {
 	netdev.IntSysctl("net.ipv6.icmp.ratelimit", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.icmp6Ratelimit }))
 	netdev.IntSysctl("net.ipv4.route.mtu_expires", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.mtuExpires }))
 	netdev.IntSysctl("net.ipv4.route.min_pmtu", 68, 65535, sys(func(s *sysctls) *atomic.Int64 { return &s.minPMTU }))
-	netdev.IntSysctl("net.ipv4.ipfrag_time", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.fragTime }))
-	netdev.IntSysctl("net.ipv4.ipfrag_high_thresh", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.fragHigh }))
-	netdev.IntSysctl("net.ipv4.ipfrag_low_thresh", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.fragLow }))
-	netdev.IntSysctl("net.ipv6.ip6frag_time", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.frag6Time }))
-	netdev.IntSysctl("net.ipv6.ip6frag_high_thresh", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.frag6High }))
-	netdev.IntSysctl("net.ipv6.ip6frag_low_thresh", 0, 1<<31-1, sys(func(s *sysctls) *atomic.Int64 { return &s.frag6Low }))
+	fragSysctl("net.ipv4.ipfrag_time", func(s *sysctls) *atomic.Int64 { return &s.fragTime })
+	fragSysctl("net.ipv4.ipfrag_high_thresh", func(s *sysctls) *atomic.Int64 { return &s.fragHigh })
+	fragSysctl("net.ipv4.ipfrag_low_thresh", func(s *sysctls) *atomic.Int64 { return &s.fragLow })
+	fragSysctl("net.ipv6.ip6frag_time", func(s *sysctls) *atomic.Int64 { return &s.frag6Time })
+	fragSysctl("net.ipv6.ip6frag_high_thresh", func(s *sysctls) *atomic.Int64 { return &s.frag6High })
+	fragSysctl("net.ipv6.ip6frag_low_thresh", func(s *sysctls) *atomic.Int64 { return &s.frag6Low })
 	netdev.IntSysctl("net.ipv6.conf.all.hop_limit", 1, 255, sys(func(s *sysctls) *atomic.Int64 { return &s.hopLimit6 }))
 	netdev.IntSysctl("net.ipv6.conf.all.disable_ipv6", 0, 1, sys(func(s *sysctls) *atomic.Int64 { return &s.disableIPv6 }))
 }
@@ -85,3 +87,22 @@ func (st *netState) forwarding(family int) bool {
 }
 
 func secs(n int64) time.Duration { return time.Duration(n) * time.Second }
+
+// fragSysctl registers a reassembly knob that is pushed into the
+// reassemblers when written.
+func fragSysctl(name string, f func(*sysctls) *atomic.Int64) {
+	field := sys(f)
+	netdev.RegisterSysctl(netdev.Sysctl{
+		Name: name,
+		Get:  func(ns *netdev.Namespace) string { return strconv.FormatInt(field(ns).Load(), 10) },
+		Set: func(ns *netdev.Namespace, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 || n > 1<<31-1 {
+				return extack.Errorf(syscall.EINVAL, "sysctl: setting key \"%s\": Invalid argument", name)
+			}
+			field(ns).Store(n)
+			stateOf(ns).syncFragLimits()
+			return nil
+		},
+	})
+}
