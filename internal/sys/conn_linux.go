@@ -1,0 +1,157 @@
+package sys
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Conn is a non-blocking file descriptor parked on Go's network poller: a
+// TUN queue or a socket. Reads may run on one goroutine while writes run
+// on others; Close wakes a blocked reader, which then returns an error
+// for which IsClosed is true.
+type Conn struct {
+	fd     int
+	family int // AF_INET, AF_INET6, AF_PACKET, or 0 for a TUN fd
+	f      *os.File
+	rc     syscall.RawConn
+
+	// receive state, used by the single reader goroutine
+	rb     *Batch
+	rn     int
+	rerr   error
+	recvFn func(uintptr) bool
+
+	// send state, serialized by txMu
+	txMu   sync.Mutex
+	tx     *Batch
+	sb     *Batch
+	sn     int
+	serr   error
+	sendFn func(uintptr) bool
+}
+
+// NewConn takes ownership of fd, makes it non-blocking and registers it
+// with the poller.
+func NewConn(fd int, name string) (*Conn, error) {
+	return newConn(fd, 0, name)
+}
+
+func newConn(fd, family int, name string) (*Conn, error) {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), name)
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c := &Conn{fd: fd, family: family, f: f, rc: rc, tx: NewBatch(1)}
+	c.recvFn = c.doRecv
+	c.sendFn = c.doSend
+	return c, nil
+}
+
+// IsClosed reports whether err says the Conn was closed.
+func IsClosed(err error) bool { return errors.Is(err, os.ErrClosed) }
+
+// Close closes the descriptor and wakes its reader.
+func (c *Conn) Close() error { return c.f.Close() }
+
+// Read reads one frame (a TUN queue read).
+func (c *Conn) Read(p []byte) (int, error) { return c.f.Read(p) }
+
+// Write writes one frame (a TUN queue write).
+func (c *Conn) Write(p []byte) (int, error) { return c.f.Write(p) }
+
+// RecvBatch receives up to len(b.Msgs) messages (recvmmsg), blocking until
+// at least one is available, and returns how many it filled.
+func (c *Conn) RecvBatch(b *Batch) (int, error) {
+	b.prepRecv()
+	c.rb, c.rn, c.rerr = b, 0, nil
+	if err := c.rc.Read(c.recvFn); err != nil {
+		return 0, err
+	}
+	if c.rerr != nil {
+		return 0, c.rerr
+	}
+	b.finishRecv(c.rn)
+	return c.rn, nil
+}
+
+func (c *Conn) doRecv(fd uintptr) bool {
+	b := c.rb
+	n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])),
+		uintptr(len(b.hdrs)), unix.MSG_DONTWAIT, 0, 0)
+	switch e {
+	case 0:
+		c.rn = int(n)
+	case unix.EAGAIN, unix.EINTR:
+		return false
+	default:
+		c.rerr = e
+	}
+	return true
+}
+
+// SendBatch sends b.Msgs[:n] (sendmmsg) and returns how many the kernel
+// took; it blocks while the socket buffer is full.
+func (c *Conn) SendBatch(b *Batch, n int) (int, error) {
+	c.txMu.Lock()
+	defer c.txMu.Unlock()
+	return c.sendLocked(b, n)
+}
+
+func (c *Conn) sendLocked(b *Batch, n int) (int, error) {
+	n = min(n, len(b.Msgs))
+	if n == 0 {
+		return 0, nil
+	}
+	if err := b.prepSend(c.family, n); err != nil {
+		return 0, err
+	}
+	c.sb, c.sn, c.serr = b, n, nil
+	if err := c.rc.Write(c.sendFn); err != nil {
+		return 0, err
+	}
+	return c.sn, c.serr
+}
+
+func (c *Conn) doSend(fd uintptr) bool {
+	b := c.sb
+	r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])),
+		uintptr(c.sn), 0, 0, 0)
+	switch e {
+	case 0:
+		c.sn = int(r)
+	case unix.EAGAIN, unix.EINTR:
+		return false
+	default:
+		c.sn, c.serr = 0, e
+	}
+	return true
+}
+
+// SendMsg sends one message; it is safe for concurrent use.
+func (c *Conn) SendMsg(m *Msg) error {
+	c.txMu.Lock()
+	defer c.txMu.Unlock()
+	c.tx.Msgs[0] = *m
+	_, err := c.sendLocked(c.tx, 1)
+	c.tx.Msgs[0] = Msg{}
+	return err
+}
+
+// Control runs f with the raw descriptor (for socket options).
+func (c *Conn) Control(f func(fd int) error) error {
+	var ferr error
+	if err := c.rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}

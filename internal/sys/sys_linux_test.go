@@ -1,0 +1,92 @@
+package sys_test
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+
+	"github.com/softnet/softnet/internal/sys"
+	"github.com/softnet/softnet/internal/sys/privtest"
+)
+
+func TestPrivTunOpen(t *testing.T) {
+	privtest.Netns(t)
+	privtest.RequireTun(t)
+	tun, err := sys.OpenTun(sys.TunConfig{Name: "sn0", TAP: true, VnetHdr: true, Queues: 4,
+		Offload: sys.TunFCsum | sys.TunFTSO4 | sys.TunFTSO6 | sys.TunFUSO4 | sys.TunFUSO6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tun.Close()
+	if tun.Name != "sn0" || len(tun.Queues) != 4 || tun.VnetHdrLen != 10 {
+		t.Fatalf("tun = %q, %d queues, vnet %d", tun.Name, len(tun.Queues), tun.VnetHdrLen)
+	}
+	if tun.Offload&sys.TunFTSO4 == 0 {
+		t.Errorf("offload %#x lacks TSO4", tun.Offload)
+	}
+	if _, err := sys.InterfaceIndex("sn0"); err != nil {
+		t.Fatal(err)
+	}
+	if mac, err := sys.HardwareAddr("sn0"); err != nil || len(mac) != 6 {
+		t.Fatalf("mac %x %v", mac, err)
+	}
+}
+
+func TestPrivUDPBatch(t *testing.T) {
+	privtest.Netns(t)
+	lo := netip.MustParseAddr("127.0.0.1")
+	rx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0), GRO: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	tx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	dst, _ := rx.LocalAddr()
+	src, _ := tx.LocalAddr()
+	sb := sys.NewBatch(4)
+	for i := range sb.Msgs {
+		sb.Msgs[i] = sys.Msg{Buf: bytes.Repeat([]byte{byte(i)}, 100), Addr: dst}
+	}
+	if n, err := tx.SendBatch(sb, 4); n != 4 || err != nil {
+		t.Fatalf("send %d %v", n, err)
+	}
+	rb := sys.NewBatch(8)
+	got := 0
+	for got < 400 {
+		for i := range rb.Msgs {
+			rb.Msgs[i].Buf = make([]byte, 65536)
+		}
+		n, err := rx.RecvBatch(rb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rb.Msgs[:n] {
+			if m.Addr != src || m.Local != lo {
+				t.Errorf("msg from %v to %v, want %v to %v", m.Addr, m.Local, src, lo)
+			}
+			got += m.N
+		}
+	}
+	if !sys.UDPSegmentSupported() {
+		t.Skip("kernel lacks UDP_SEGMENT")
+	}
+	big := bytes.Repeat([]byte("x"), 1000*10)
+	if err := tx.SendMsg(&sys.Msg{Buf: big, Addr: dst, GSOSize: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	got = 0
+	for got < len(big) {
+		n, err := rx.RecvBatch(rb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rb.Msgs[:n] {
+			got += m.N
+			t.Logf("received %d bytes, gro segment %d", m.N, m.GSOSize)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+//go:build !linux
+
+package sys
+
+import "net/netip"
+
+// Tun is an open TUN/TAP device (Linux only).
+type Tun struct {
+	Name       string
+	Queues     []*Conn
+	Offload    uint32
+	VnetHdrLen int
+}
+
+// OpenTun returns ErrNotSupported.
+func OpenTun(TunConfig) (*Tun, error) { return nil, ErrNotSupported }
+
+// Close does nothing.
+func (t *Tun) Close() error { return nil }
+
+// SetPersist returns ErrNotSupported.
+func (t *Tun) SetPersist(bool) error { return ErrNotSupported }
+
+// Conn is a pollable descriptor (Linux only).
+type Conn struct{}
+
+// NewConn returns ErrNotSupported.
+func NewConn(int, string) (*Conn, error) { return nil, ErrNotSupported }
+
+// IsClosed reports false.
+func IsClosed(error) bool { return false }
+
+// Close does nothing.
+func (c *Conn) Close() error { return nil }
+
+// Read returns ErrNotSupported.
+func (c *Conn) Read([]byte) (int, error) { return 0, ErrNotSupported }
+
+// Write returns ErrNotSupported.
+func (c *Conn) Write([]byte) (int, error) { return 0, ErrNotSupported }
+
+// RecvBatch returns ErrNotSupported.
+func (c *Conn) RecvBatch(*Batch) (int, error) { return 0, ErrNotSupported }
+
+// SendBatch returns ErrNotSupported.
+func (c *Conn) SendBatch(*Batch, int) (int, error) { return 0, ErrNotSupported }
+
+// SendMsg returns ErrNotSupported.
+func (c *Conn) SendMsg(*Msg) error { return ErrNotSupported }
+
+// Control returns ErrNotSupported.
+func (c *Conn) Control(func(int) error) error { return ErrNotSupported }
+
+// LocalAddr returns ErrNotSupported.
+func (c *Conn) LocalAddr() (netip.AddrPort, error) { return netip.AddrPort{}, ErrNotSupported }
+
+// Batch is a set of messages for batched I/O.
+type Batch struct {
+	Msgs []Msg
+}
+
+// NewBatch returns a batch of n messages.
+func NewBatch(n int) *Batch { return &Batch{Msgs: make([]Msg, max(n, 1))} }
+
+// PacketConfig describes an AF_PACKET socket.
+type PacketConfig struct {
+	Ifindex     int
+	VnetHdr     bool
+	FanoutGroup uint16
+}
+
+// OpenPacket returns ErrNotSupported.
+func OpenPacket(PacketConfig) (*Conn, error) { return nil, ErrNotSupported }
+
+// OpenRawIP returns ErrNotSupported.
+func OpenRawIP(int, string) (*Conn, error) { return nil, ErrNotSupported }
+
+// UDPConfig describes a UDP socket.
+type UDPConfig struct {
+	Addr   netip.AddrPort
+	GRO    bool
+	Device string
+}
+
+// OpenUDP returns ErrNotSupported.
+func OpenUDP(UDPConfig) (*Conn, error) { return nil, ErrNotSupported }
+
+// UDPSegmentSupported reports false.
+func UDPSegmentSupported() bool { return false }
+
+// InterfaceIndex returns ErrNotSupported.
+func InterfaceIndex(string) (int, error) { return 0, ErrNotSupported }
+
+// LinkUp returns ErrNotSupported.
+func LinkUp(string, bool) error { return ErrNotSupported }
+
+// SetMTU returns ErrNotSupported.
+func SetMTU(string, int) error { return ErrNotSupported }
+
+// HardwareAddr returns ErrNotSupported.
+func HardwareAddr(string) ([]byte, error) { return nil, ErrNotSupported }
+
+// AddAddr4 returns ErrNotSupported.
+func AddAddr4(string, netip.Prefix) error { return ErrNotSupported }
+
+// AddNeigh4 returns ErrNotSupported.
+func AddNeigh4(string, netip.Addr, []byte) error { return ErrNotSupported }
