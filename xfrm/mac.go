@@ -14,6 +14,7 @@ type cbcMAC struct {
 	kFull, kPart [16]byte
 	x            [16]byte
 	buf          [16]byte
+	last, out    [16]byte
 	n            int // bytes in buf
 }
 
@@ -82,7 +83,8 @@ func (m *cbcMAC) Write(p []byte) (int, error) {
 }
 
 func (m *cbcMAC) Sum(b []byte) []byte {
-	var last, x [16]byte
+	last := &m.last
+	*last = [16]byte{}
 	copy(last[:], m.buf[:m.n])
 	if m.n == 16 {
 		subtle.XORBytes(last[:], last[:], m.kFull[:])
@@ -90,9 +92,9 @@ func (m *cbcMAC) Sum(b []byte) []byte {
 		last[m.n] = 0x80
 		subtle.XORBytes(last[:], last[:], m.kPart[:])
 	}
-	subtle.XORBytes(x[:], m.x[:], last[:])
-	m.enc.Encrypt(x[:], x[:])
-	return append(b, x[:]...)
+	subtle.XORBytes(m.out[:], m.x[:], last[:])
+	m.enc.Encrypt(m.out[:], m.out[:])
+	return append(b, m.out[:]...)
 }
 
 func (m *cbcMAC) Reset() {

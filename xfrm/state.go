@@ -123,6 +123,12 @@ func NewState(cfg Config, opt Options) (*State, error) {
 	if err := verifyConfig(&cfg); err != nil {
 		return nil, err
 	}
+	for _, l := range []*uint64{&cfg.Lifetime.SoftByteLimit, &cfg.Lifetime.HardByteLimit,
+		&cfg.Lifetime.SoftPacketLimit, &cfg.Lifetime.HardPacketLimit} {
+		if *l == 0 {
+			*l = Inf
+		}
+	}
 	x := &State{cfg: cfg, clock: opt.Clock, mib: opt.MIB, event: opt.OnEvent}
 	if x.clock == nil {
 		x.clock = wallClock{}

@@ -164,7 +164,8 @@ func (s *Selector) Match(f *Flow) bool {
 const Inf = ^uint64(0)
 
 // LifetimeConfig holds the limits (struct xfrm_lifetime_cfg). Byte and
-// packet limits use Inf for none; zero durations mean none. iproute2's
+// packet limits use Inf for none (NewState also reads 0 as none, so the
+// zero value means no limits); zero durations mean none. iproute2's
 // defaults are Inf limits and zero times; DefaultLifetime returns them.
 type LifetimeConfig struct {
 	SoftByteLimit, HardByteLimit     uint64
@@ -257,4 +258,14 @@ type Config struct {
 	Crypt *AlgSpec
 	Auth  *AuthSpec
 	Comp  *AlgSpec
+}
+
+// ApplyOutputMark returns the packet mark after the SA's output-mark
+// (xfrm_smark_get): with a value or mask set, the masked bits are replaced.
+func (c *Config) ApplyOutputMark(mark uint32) uint32 {
+	m := c.OutputMark
+	if m.Value == 0 && m.Mask == 0 {
+		return mark
+	}
+	return m.Value&m.Mask | mark&^m.Mask
 }
