@@ -320,7 +320,7 @@ func Routes(ns *netdev.Namespace, f RouteFilter) []Route {
 			walk(func(_ netip.Prefix, e *fibEntry) bool {
 				for _, x := range e.routes {
 					if f.matches(x.r) {
-						out = append(out, cloneRoute(x.r))
+						out = append(out, dumpRoute(x))
 					}
 				}
 				return true
@@ -328,6 +328,16 @@ func Routes(ns *netdev.Namespace, f RouteFilter) []Route {
 		}
 	}
 	return out
+}
+
+// dumpRoute is a route as a dump shows it: with linkdown set when its
+// device is up without carrier.
+func dumpRoute(x *fibRoute) Route {
+	r := cloneRoute(x.r)
+	if d := x.dst.Dev; d != nil && d.IsUp() && !linkReady(d) && r.Type != RouteLocal {
+		r.Flags |= RouteFlagLinkdown
+	}
+	return r
 }
 
 func cloneRoute(r Route) Route {
@@ -365,6 +375,7 @@ func FlushRoutes(ns *netdev.Namespace, f RouteFilter) (int, error) {
 	}
 	n := 0
 	for _, r := range Routes(ns, f) {
+		r.Flags &^= RouteFlagLinkdown
 		if st.deleteExact(r) {
 			n++
 		}
