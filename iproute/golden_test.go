@@ -19,12 +19,6 @@ const goldenDir = "../testdata/golden"
 
 // goldenSkip lists cases softnet cannot run yet, with what is missing.
 var goldenSkip = map[string]string{
-	"addr-del-flush":   "needs ip address/route (iproute not yet wired to package inet)",
-	"addr-ipv4-errors": "needs ip address (iproute not yet wired to package inet)",
-	"addr-ipv4":        "needs ip address/route (iproute not yet wired to package inet)",
-	"addr-ipv6-dad":    "needs ip address/route and inet IPv6 DAD",
-	"addr-ipv6":        "needs ip address/route and inet IPv6 link-local addresses",
-	"addr-show":        "needs ip address (iproute not yet wired to package inet)",
 	"neigh":            "needs ip neigh (iproute not yet wired to package inet)",
 	"route-add":        "needs ip route (iproute not yet wired to package inet)",
 	"route-connected":  "needs ip route (iproute not yet wired to package inet)",
@@ -51,7 +45,7 @@ var goldenKnown = map[string]map[string]string{
 
 // inetObjectRE matches commands of objects not yet wired to inet; their
 // output is not compared in the link/tc cases that use them for setup.
-var inetObjectRE = regexp.MustCompile(`^ip( -\S+( inet6?| link)?)* (a|ad|add|addr|addre|addres|address|r|ro|rou|rout|route|n|ne|nei|neig|neigh|neighbor|neighbour)( |$)`)
+var inetObjectRE = regexp.MustCompile(`^ip( -\S+( inet6?| link)?)* (r|ro|rou|rout|route|n|ne|nei|neig|neigh|neighbor|neighbour)( |$)`)
 
 // goldenStep is one command of a case and Linux's output for it.
 type goldenStep struct {
