@@ -167,6 +167,9 @@ func (st *netState) forward4(in *netdev.Device, b *packet.Buffer, fr *fibRoute) 
 	}
 	dst := &fr.dst
 	daddr := ip.Destination()
+	if (dst.route.Encap != nil || outputHook.Load() != nil) && st.forwardHooked(b, dst, ip) {
+		return
+	}
 	mtu := int(dst.PathMTU(daddr))
 	if b.Len() > mtu && ip.DontFragment() && b.GSO.Size == 0 {
 		st.mib.Frag4.FragFails.Add(1)
@@ -216,4 +219,16 @@ func (st *netState) localDeliver4(d *netdev.Device, b *packet.Buffer) {
 	st.mib.Ip4.InUnknownProtos.Add(1)
 	st.icmpSend4(b, header.ICMPv4DestUnreach, header.ICMPv4ProtoUnreach, 0)
 	d.Drop(b, DropIPNoProto)
+}
+
+// forwardHooked hands a forwarded packet to the encap handler or output
+// hook after the TTL decrement; it reports whether one took it.
+func (st *netState) forwardHooked(b *packet.Buffer, dst *Dst, ip header.IPv4) bool {
+	ip.DecTTL()
+	if st.hooked(b, dst, FamilyV4, true) {
+		st.mib.Ip4.ForwDatagrams.Add(1)
+		return true
+	}
+	ip.SetTTLUpdateChecksum(ip.TTL() + 1)
+	return false
 }

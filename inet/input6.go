@@ -127,6 +127,14 @@ func (st *netState) forward6(in *netdev.Device, b *packet.Buffer, fr *fibRoute) 
 	}
 	dst := &fr.dst
 	daddr := ip.Destination()
+	if dst.route.Encap != nil || outputHook.Load() != nil {
+		ip.SetHopLimit(ip.HopLimit() - 1)
+		if st.hooked(b, dst, FamilyV6, true) {
+			m.ForwDatagrams.Add(1)
+			return
+		}
+		ip.SetHopLimit(ip.HopLimit() + 1)
+	}
 	mtu := int(dst.PathMTU(daddr))
 	if mtu < header.IPv6MinimumMTU {
 		mtu = header.IPv6MinimumMTU

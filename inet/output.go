@@ -94,6 +94,9 @@ func (st *netState) output4(b *packet.Buffer, dst *Dst, daddr netip.Addr) error 
 		b.Free()
 		return extack.Errno(syscall.ENETUNREACH)
 	}
+	if st.hooked(b, dst, FamilyV4, false) {
+		return nil
+	}
 	mtu := int(dst.PathMTU(daddr))
 	m.OutOctets.Add(uint64(b.Len()))
 	if b.Len() <= mtu || b.GSO.Size != 0 {
@@ -138,6 +141,9 @@ func (st *netState) output6(b *packet.Buffer, dst *Dst, daddr netip.Addr, allowF
 	}
 	if daddr.IsMulticast() {
 		m.OutMcastPkts.Add(1)
+	}
+	if st.hooked(b, dst, FamilyV6, false) {
+		return nil
 	}
 	mtu := int(dst.PathMTU(daddr))
 	m.OutOctets.Add(uint64(b.Len()))
