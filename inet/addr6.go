@@ -121,6 +121,7 @@ func startDAD(ns *netdev.Namespace, d *netdev.Device, addr netip.Addr) {
 		return
 	}
 	w := ns.World()
+	stateOf(ns).sendNS(d, netip.Addr{}, addr, nil)
 	ds.dad[addr] = w.Loop().AfterFunc(DADDelay, func() {
 		w.Lock()
 		defer w.Unlock()
@@ -299,4 +300,41 @@ func addrconfDown(ns *netdev.Namespace, d *netdev.Device) {
 	devOf(d).llGen = false
 	publish6(d, nil)
 	stateOf(ns).deleteDevRoutes(d.Index(), FamilyV6, false)
+}
+
+// dadFailed marks a tentative address whose DAD probe was answered or
+// duplicated (addrconf_dad_failure): it stays tentative and gets
+// dadfailed. It runs on the loop and takes the RTNL itself.
+func dadFailed(ns *netdev.Namespace, d *netdev.Device, addr netip.Addr) {
+	w := ns.World()
+	w.Loop().AfterFunc(0, func() {
+		w.Lock()
+		defer w.Unlock()
+		if d.IsDead() {
+			return
+		}
+		ds := devOf(d)
+		if t, ok := ds.dad[addr]; ok {
+			t.Stop()
+			delete(ds.dad, addr)
+		}
+		list := slices.Clone(addrs6(d))
+		for i := range list {
+			if list[i].Prefix.Addr() == addr && list[i].Flags&AddrTentative != 0 {
+				list[i].Flags |= AddrDADFailed
+				publish6(d, list)
+				return
+			}
+		}
+	})
+}
+
+// isTentative reports whether addr is a tentative address of d.
+func isTentative(d *netdev.Device, addr netip.Addr) bool {
+	for _, a := range addrs6(d) {
+		if a.Prefix.Addr() == addr {
+			return a.Flags&AddrTentative != 0 && a.Flags&AddrDADFailed == 0
+		}
+	}
+	return false
 }

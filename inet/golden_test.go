@@ -447,3 +447,29 @@ func TestDADOnVeth(t *testing.T) {
 	diff(t, "after DAD", addrLines(g.ns, d.Index(), 6), []string{
 		"2001:db8::1/64 scope global", "fe80::ff:fe00:a0/64 scope link"})
 }
+
+func TestDADFailure(t *testing.T) {
+	g := newGolden(t)
+	v0, _ := netdev.ParseHWAddr("02:00:00:00:00:a0")
+	d, err := g.ns.NewLink(&netdev.LinkRequest{Name: "v0", Kind: "veth", Address: v0,
+		Data: &netdev.VethPeer{Peer: netdev.LinkRequest{Name: "v1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := g.ns.DeviceByName("v1")
+	g.up(peer)
+	// The peer holds the address already.
+	g.addr(peer, inet.Addr{Prefix: pfx("2001:db8::1/64"), Flags: inet.AddrNoDAD})
+	g.addr(d, inet.Addr{Prefix: pfx("2001:db8::1/64")})
+	g.up(d)
+	g.w.Loop().(*netdev.SimLoop).RunFor(3e9)
+	var flags []string
+	for _, a := range inet.Addrs(g.ns, d.Index(), 6) {
+		if a.Prefix == pfx("2001:db8::1/64") {
+			flags = append(flags, fmt.Sprintf("%#x", uint32(a.Flags&(inet.AddrTentative|inet.AddrDADFailed))))
+		}
+	}
+	if len(flags) != 1 || flags[0] != "0x48" {
+		t.Errorf("flags %v, want tentative dadfailed", flags)
+	}
+}

@@ -47,6 +47,13 @@ func (st *netState) ndiscRcv(d *netdev.Device, b *packet.Buffer, nh header.IPv6,
 	}
 	src := nh.Source()
 	tbl := st.neigh6.t
+	if isTentative(d, target) {
+		// Someone else probes for, or holds, our tentative address.
+		if ic.Type() == header.ICMPv6NeighborAdvert || src.IsUnspecified() {
+			dadFailed(st.ns, d, target)
+		}
+		return
+	}
 	if ic.Type() == header.ICMPv6NeighborSolicit {
 		if !st.ownsOn6(d, target) {
 			return
