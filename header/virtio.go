@@ -113,4 +113,6 @@ func (h VirtioNetHdr) Encode(f *VirtioNetHdrFields, little bool) {
 }
 
 // SetNumBuffers sets num_buffers of a mergeable-buffers header.
-func (h VirtioNetHdr) SetNumBuffers(n uint16, little bool) { virtioOrder(little).PutUint16(h[10:12], n) }
+func (h VirtioNetHdr) SetNumBuffers(n uint16, little bool) {
+	virtioOrder(little).PutUint16(h[10:12], n)
+}

@@ -70,10 +70,10 @@ const DefaultBCQueueLen = 1000
 // Data is the kind's request data (IFLA_MACVLAN_* attributes); nil
 // pointers are attributes not given.
 type Data struct {
-	Mode        *Mode          `json:"mode,omitempty"`
-	Flags       *Flags         `json:"flags,omitempty"`
-	MacaddrMode *MacaddrMode   `json:"macaddr_mode,omitempty"`
-	Macaddr     netdev.HWAddr  `json:"macaddr,omitempty"`
+	Mode        *Mode         `json:"mode,omitempty"`
+	Flags       *Flags        `json:"flags,omitempty"`
+	MacaddrMode *MacaddrMode  `json:"macaddr_mode,omitempty"`
+	Macaddr     netdev.HWAddr `json:"macaddr,omitempty"`
 	// MacaddrData is the address list of macaddr set (IFLA_MACVLAN_MACADDR_DATA);
 	// MacaddrDataGiven distinguishes an empty list from none.
 	MacaddrData      []netdev.HWAddr `json:"macaddr_data,omitempty"`
