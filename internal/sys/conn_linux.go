@@ -25,6 +25,9 @@ type Conn struct {
 	rn     int
 	rerr   error
 	recvFn func(uintptr) bool
+	rbufs  [][]byte
+	rsizes []int
+	readFn func(uintptr) bool
 
 	// send state, serialized by txMu
 	txMu   sync.Mutex
@@ -53,6 +56,7 @@ func newConn(fd, family int, name string) (*Conn, error) {
 	}
 	c := &Conn{fd: fd, family: family, f: f, rc: rc, tx: NewBatch(1)}
 	c.recvFn = c.doRecv
+	c.readFn = c.doRead
 	c.sendFn = c.doSend
 	return c, nil
 }
@@ -68,6 +72,42 @@ func (c *Conn) Read(p []byte) (int, error) { return c.f.Read(p) }
 
 // Write writes one frame (a TUN queue write).
 func (c *Conn) Write(p []byte) (int, error) { return c.f.Write(p) }
+
+// ReadBatch reads frames into bufs (one read(2) each, as a TUN queue
+// delivers them), blocking until the first is available and then taking
+// whatever else is already queued, up to len(bufs). sizes[i] is set to
+// the length of bufs[i]'s frame; it returns the number of frames read.
+func (c *Conn) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
+	c.rbufs, c.rsizes, c.rn, c.rerr = bufs, sizes, 0, nil
+	err := c.rc.Read(c.readFn)
+	c.rbufs, c.rsizes = nil, nil
+	if c.rn > 0 {
+		return c.rn, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return 0, c.rerr
+}
+
+func (c *Conn) doRead(fd uintptr) bool {
+	for c.rn < len(c.rbufs) && c.rn < len(c.rsizes) {
+		p := c.rbufs[c.rn]
+		n, _, e := unix.Syscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		switch e {
+		case 0:
+			c.rsizes[c.rn] = int(n)
+			c.rn++
+			continue
+		case unix.EAGAIN, unix.EINTR:
+			return c.rn > 0
+		default:
+			c.rerr = e
+			return true
+		}
+	}
+	return true
+}
 
 // RecvBatch receives up to len(b.Msgs) messages (recvmmsg), blocking until
 // at least one is available, and returns how many it filled.

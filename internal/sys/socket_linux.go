@@ -17,6 +17,9 @@ type PacketConfig struct {
 	// FanoutGroup, when non-zero, joins a PACKET_FANOUT_HASH group so that
 	// several sockets share the interface's traffic by flow.
 	FanoutGroup uint16
+	// Promisc puts the interface in promiscuous mode while the socket is
+	// open (PACKET_MR_PROMISC), so frames to other MAC addresses arrive.
+	Promisc bool
 }
 
 // OpenPacket opens an AF_PACKET SOCK_RAW socket bound to an interface,
@@ -43,6 +46,12 @@ func OpenPacket(cfg PacketConfig) (*Conn, error) {
 	sa := &unix.SockaddrLinklayer{Protocol: proto, Ifindex: cfg.Ifindex}
 	if err := unix.Bind(fd, sa); err != nil {
 		return fail("bind(AF_PACKET)", err)
+	}
+	if cfg.Promisc {
+		mr := &unix.PacketMreq{Ifindex: int32(cfg.Ifindex), Type: unix.PACKET_MR_PROMISC}
+		if err := unix.SetsockoptPacketMreq(fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, mr); err != nil {
+			return fail("PACKET_ADD_MEMBERSHIP", err)
+		}
 	}
 	if cfg.FanoutGroup != 0 {
 		v := int(cfg.FanoutGroup) | unix.PACKET_FANOUT_HASH<<16

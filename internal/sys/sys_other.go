@@ -39,6 +39,9 @@ func (c *Conn) Read([]byte) (int, error) { return 0, ErrNotSupported }
 // Write returns ErrNotSupported.
 func (c *Conn) Write([]byte) (int, error) { return 0, ErrNotSupported }
 
+// ReadBatch returns ErrNotSupported.
+func (c *Conn) ReadBatch([][]byte, []int) (int, error) { return 0, ErrNotSupported }
+
 // RecvBatch returns ErrNotSupported.
 func (c *Conn) RecvBatch(*Batch) (int, error) { return 0, ErrNotSupported }
 
@@ -67,6 +70,7 @@ type PacketConfig struct {
 	Ifindex     int
 	VnetHdr     bool
 	FanoutGroup uint16
+	Promisc     bool
 }
 
 // OpenPacket returns ErrNotSupported.
