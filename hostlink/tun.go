@@ -42,11 +42,13 @@ type tunKind struct{ tap bool }
 // receive.
 type tunDev struct {
 	host
-	t      *sys.Tun
+	queues []*sys.Conn
 	tap    bool
 	nh     int // network header offset in a frame
 	vnet   int // virtio_net_hdr length, 0 without
 	cfg    TunData
+	// offload is the TUN_F_* set the host granted.
+	offload uint32
 	emitFn func(*packet.Buffer)
 }
 
@@ -111,7 +113,8 @@ func (k tunKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Lin
 	if err != nil {
 		return hostErr("cannot open host TUN/TAP device", err)
 	}
-	td := &tunDev{host: host{dev: d, conns: t.Queues}, t: t, tap: k.tap, vnet: t.VnetHdrLen, cfg: cfg}
+	td := &tunDev{host: host{dev: d, conns: t.Queues}, queues: t.Queues, tap: k.tap, vnet: t.VnetHdrLen, cfg: cfg}
+	td.offload = t.Offload
 	if k.tap {
 		td.nh = netdev.EthHeaderLen
 	}
@@ -142,7 +145,7 @@ func (tunKind) LinkInfo(d *netdev.Device) any {
 	if !ok {
 		return nil
 	}
-	return &TunInfo{HostName: td.cfg.HostName, Queues: len(td.t.Queues), VnetHdr: td.vnet > 0, Offload: td.t.Offload}
+	return &TunInfo{HostName: td.cfg.HostName, Queues: len(td.queues), VnetHdr: td.vnet > 0, Offload: td.offload}
 }
 
 func (td *tunDev) readLoop(q *sys.Conn, qi int) {
@@ -245,7 +248,7 @@ func (td *tunDev) emit(b *packet.Buffer) {
 // write sends one frame (with its virtio header, if any) on the queue the
 // flow hash picks.
 func (td *tunDev) write(b *packet.Buffer) {
-	qs := td.t.Queues
+	qs := td.queues
 	q := qs[int(b.Hash%uint32(len(qs)))]
 	n := b.Len() - td.vnet
 	if _, err := q.Write(b.Bytes()); err != nil {
