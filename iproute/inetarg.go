@@ -173,3 +173,12 @@ func inetFamilyName(f int) string {
 	}
 	return "inet"
 }
+
+var (
+	netipV4Zero = netip.IPv4Unspecified()
+	netipV6Zero = netip.IPv6Unspecified()
+)
+
+// prefixFrom builds a prefix without masking (the kernel checks host
+// bits itself).
+func prefixFrom(a netip.Addr, bits int) netip.Prefix { return netip.PrefixFrom(a, bits) }

@@ -1,7 +1,4 @@
 package iproute
 
-// Handlers of ip route/neigh; they arrive with package inet.
-var (
-	doRoute = notYet("route")
-	doNeigh = notYet("neighbour")
-)
+// Handler of ip neigh; it arrives with package inet.
+var doNeigh = notYet("neighbour")
