@@ -1,6 +1,7 @@
 package esp
 
 import (
+	"github.com/softnet/softnet/xfrm/internal/mode"
 	"syscall"
 
 	"github.com/softnet/softnet/extack"
@@ -31,11 +32,6 @@ func (espType) Init(x *xfrm.State) error {
 }
 
 const (
-	protoIPIP   = 4
-	protoIPv6   = 41
-	protoNone   = 59
-	protoUDP    = 17
-	maxIPv4Hdr  = 60
 	gcmSpill    = 8 // tailroom a truncated GCM tag spills into
 	esnShift    = 4 // headroom for the ESN AAD layout
 	nonIKEBytes = 8
@@ -53,16 +49,9 @@ func headerLen(x *xfrm.State) int {
 		}
 	}
 	if c.Mode == xfrm.ModeTunnel {
-		n += outerLen(c.Family)
+		n += mode.OuterLen(c.Family)
 	}
 	return n
-}
-
-func outerLen(family int) int {
-	if family == 6 {
-		return header.IPv6MinimumSize
-	}
-	return header.IPv4MinimumSize
 }
 
 // blockSize is ESP's padding alignment: the cipher block size rounded up
@@ -76,7 +65,7 @@ func StateMTU(x *xfrm.State, mtu int) int {
 	bs := blockSize(x)
 	adj := 0
 	if m := x.Cfg().Mode; m == xfrm.ModeTransport || m == xfrm.ModeBEET {
-		adj = outerLen(x.Cfg().Family)
+		adj = mode.OuterLen(x.Cfg().Family)
 	}
 	return ((mtu-headerLen(x)-x.AEAD.ICVLen()-adj)&^(bs-1) + adj - 2)
 }

@@ -2,6 +2,7 @@ package esp
 
 import (
 	"encoding/binary"
+	"github.com/softnet/softnet/xfrm/internal/mode"
 	"net/netip"
 
 	"github.com/softnet/softnet/header"
@@ -25,7 +26,7 @@ type outer struct {
 // the 8-byte non-IKE marker of espinudp-nonike). ike reports an IKE packet
 // (non-ESP marker) on the NAT-T port.
 func parseOuter(pkt []byte) (o outer, ike, ok bool) {
-	hlen, nhOff, nh, ok := l3Split(pkt)
+	hlen, nhOff, nh, ok := mode.Split(pkt)
 	if !ok {
 		return o, false, false
 	}
@@ -42,7 +43,7 @@ func parseOuter(pkt []byte) (o outer, ike, ok bool) {
 	}
 	switch nh {
 	case uint8(xfrm.ProtoESP):
-	case protoUDP:
+	case mode.ProtoUDP:
 		u := pkt[hlen:]
 		if len(u) < header.UDPMinimumSize+8 {
 			return o, false, false
@@ -122,7 +123,7 @@ func Input(x *xfrm.State, b *packet.Buffer) error {
 	}
 	end := len(pkt) - icvLen
 	padlen, nh := int(pkt[end-2]), pkt[end-1]
-	if padlen+2+icvLen >= elen || nh == protoNone {
+	if padlen+2+icvLen >= elen || nh == mode.ProtoNone {
 		return mib.Count(xfrm.InStateProtoError)
 	}
 	ps := o.espOff + header.ESPMinimumSize + ivLen
@@ -131,9 +132,9 @@ func Input(x *xfrm.State, b *packet.Buffer) error {
 		return d
 	}
 	if c.Mode == xfrm.ModeTunnel {
-		d = decapTunnel(x, b, &o, nh, ps, pe)
+		d = mode.Decap(x, b, o.tos, nh, ps, pe)
 	} else {
-		d = decapTransport(x, b, &o, nh, ps, pe)
+		d = mode.Rejoin(x, b, o.fam, o.hlen, o.nhOff, nh, ps, pe)
 	}
 	if d != nil {
 		return d
@@ -159,72 +160,4 @@ func open(x *xfrm.State, pkt []byte, off int, hi uint32) bool {
 	copy(pre[4:8], pre[0:4])
 	copy(pre[:4], saved[:])
 	return ok
-}
-
-func decapTunnel(x *xfrm.State, b *packet.Buffer, o *outer, nh uint8, ps, pe int) *xfrm.Drop {
-	mib := x.MIB()
-	c := x.Cfg()
-	inner := b.Bytes()[ps:pe]
-	switch nh {
-	case protoIPIP:
-		ip := header.IPv4(inner)
-		if len(inner) < header.IPv4MinimumSize || inner[0]>>4 != 4 || ip.HeaderLength() < header.IPv4MinimumSize || ip.HeaderLength() > len(inner) {
-			return mib.Count(xfrm.InStateModeError)
-		}
-		if c.Flags&xfrm.FlagDecapDSCP != 0 {
-			ip.SetTOSUpdateChecksum(o.tos&^header.ECNMask | ip.TOS()&header.ECNMask)
-		}
-		if c.Flags&xfrm.FlagNoECN == 0 && o.tos&header.ECNMask == header.ECNCE {
-			ip.SetECNCE()
-		}
-		b.Protocol = 0x0800
-	case protoIPv6:
-		if len(inner) < header.IPv6MinimumSize || inner[0]>>4 != 6 {
-			return mib.Count(xfrm.InStateModeError)
-		}
-		ip := header.IPv6(inner)
-		tc := ip.TrafficClass()
-		if c.Flags&xfrm.FlagDecapDSCP != 0 {
-			tc = o.tos&^header.ECNMask | tc&header.ECNMask
-		}
-		if c.Flags&xfrm.FlagNoECN == 0 && o.tos&header.ECNMask == header.ECNCE && tc&header.ECNMask != header.ECNNotECT {
-			tc |= header.ECNCE
-		}
-		ip.SetTrafficClass(tc)
-		b.Protocol = 0x86DD
-	default:
-		return mib.Count(xfrm.InStateModeError)
-	}
-	b.Pull(ps)
-	b.Trim(pe - ps)
-	b.SetNetworkHeader(0)
-	return nil
-}
-
-func decapTransport(x *xfrm.State, b *packet.Buffer, o *outer, nh uint8, ps, pe int) *xfrm.Drop {
-	c := x.Cfg()
-	pkt := b.Bytes()
-	hlen := o.hlen
-	beet := c.Mode == xfrm.ModeBEET
-	var sa, da [16]byte
-	al := addrLen(o.fam)
-	if beet {
-		if c.Selector.Family != 0 && c.Selector.Family != o.fam {
-			return x.MIB().Count(xfrm.InStateModeError)
-		}
-		putAddr(sa[:], c.Selector.Saddr.Addr())
-		putAddr(da[:], c.Selector.Daddr.Addr())
-	}
-	copy(pkt[ps-hlen:ps], pkt[:hlen])
-	b.Pull(ps - hlen)
-	b.Trim(hlen + pe - ps)
-	patchL3(b.Bytes(), o.nhOff, nh, beet, sa[:al], da[:al])
-	if o.fam == 4 {
-		b.Protocol = 0x0800
-	} else {
-		b.Protocol = 0x86DD
-	}
-	b.SetNetworkHeader(0)
-	b.SetTransportHeader(hlen)
-	return nil
 }

@@ -2,6 +2,7 @@ package esp
 
 import (
 	"encoding/binary"
+	"github.com/softnet/softnet/xfrm/internal/mode"
 
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/packet"
@@ -85,52 +86,17 @@ func fillTrailer(t []byte, tfclen, plen int, nh uint8) {
 	t[plen-1] = nh
 }
 
-// innerInfo is what the outer header takes from the inner one
-// (XFRM_MODE_SKB_CB: tos, frag_off, flow label).
-type innerInfo struct {
-	tos     uint8
-	df      bool
-	flowLbl uint32
-	proto   uint8 // IPIP or IPv6 as the ESP next header
-}
-
-func inspectInner(pkt []byte) (innerInfo, bool) {
-	if len(pkt) < 1 {
-		return innerInfo{}, false
-	}
-	switch pkt[0] >> 4 {
-	case 4:
-		ip := header.IPv4(pkt)
-		if len(pkt) < header.IPv4MinimumSize || ip.HeaderLength() < header.IPv4MinimumSize || ip.HeaderLength() > len(pkt) {
-			return innerInfo{}, false
-		}
-		return innerInfo{tos: ip.TOS(), df: ip.FlagsFragOff()&0x4000 != 0, proto: protoIPIP}, true
-	case 6:
-		if len(pkt) < header.IPv6MinimumSize {
-			return innerInfo{}, false
-		}
-		ip := header.IPv6(pkt)
-		return innerInfo{tos: ip.TrafficClass(), df: true, flowLbl: ip.FlowLabel(), proto: protoIPv6}, true
-	}
-	return innerInfo{}, false
-}
-
-// ecnEncap is INET_ECN_encapsulate.
-func ecnEncap(outer, inner uint8) uint8 {
-	return outer&^header.ECNMask | header.ECNEncapsulate(inner)
-}
-
 func outputTunnel(x *xfrm.State, b *packet.Buffer, p *Params) *xfrm.Drop {
 	c := x.Cfg()
 	mib := x.MIB()
-	in, ok := inspectInner(b.Bytes())
+	in, ok := mode.Inspect(b.Bytes())
 	if !ok {
 		return mib.Count(xfrm.OutStateModeError)
 	}
 	n := b.Len()
 	ivLen, icvLen := x.AEAD.IVLen(), x.AEAD.ICVLen()
 	tfclen, plen := trailer(x, n, p)
-	olen := outerLen(c.Family)
+	olen := mode.OuterLen(c.Family)
 	elen := encapLen(c)
 	if !b.Reserve(olen+elen+header.ESPMinimumSize+ivLen+esnShift, tfclen+plen+icvLen+gcmSpill) {
 		return mib.Count(xfrm.OutError)
@@ -139,47 +105,19 @@ func outputTunnel(x *xfrm.State, b *packet.Buffer, p *Params) *xfrm.Drop {
 	if d != nil {
 		return d
 	}
-	fillTrailer(b.Put(tfclen+plen+icvLen), tfclen, plen, in.proto)
+	fillTrailer(b.Put(tfclen+plen+icvLen), tfclen, plen, in.Proto)
 	seal(x, b, seq)
 	encapUDP(x, b)
 	ttl := p.TTL
 	if ttl == 0 {
 		ttl = 64
 	}
-	tos := in.tos
-	if c.ExtraFlags&xfrm.ExtraDontEncapDSCP != 0 {
-		tos = 0
-	}
-	tos = ecnEncap(tos, in.tos)
-	if c.Flags&xfrm.FlagNoECN != 0 {
-		tos &^= header.ECNMask
-	}
 	proto := uint8(xfrm.ProtoESP)
 	if c.Encap != nil {
-		proto = protoUDP
+		proto = mode.ProtoUDP
 	}
-	if c.Family == 4 {
-		ip := header.IPv4(b.Push(header.IPv4MinimumSize))
-		var frag uint16
-		if in.df && c.Flags&xfrm.FlagNoPMTUDisc == 0 {
-			frag = 0x4000
-		}
-		var id uint16
-		if frag == 0 {
-			id = x.NextIPID()
-		}
-		ip.Encode(&header.IPv4Fields{TOS: tos, TotalLength: uint16(b.Len()), ID: id, Flags: frag,
-			TTL: ttl, Protocol: proto, Src: c.Saddr, Dst: c.ID.Daddr})
-		ip.UpdateChecksum()
-		b.Protocol = 0x0800
-	} else {
-		ip := header.IPv6(b.Push(header.IPv6MinimumSize))
-		ip.Encode(&header.IPv6Fields{TrafficClass: tos, FlowLabel: in.flowLbl, PayloadLength: uint16(b.Len() - header.IPv6MinimumSize),
-			NextHeader: proto, HopLimit: ttl, Src: c.Saddr, Dst: c.ID.Daddr})
-		b.Protocol = 0x86DD
-	}
+	mode.PushOuter(x, b, in, proto, ttl)
 	finishUDP(x, b, olen)
-	b.SetNetworkHeader(0)
 	b.SetTransportHeader(olen)
 	return nil
 }
@@ -237,4 +175,53 @@ func finishUDP(x *xfrm.State, b *packet.Buffer, off int) {
 	u := header.UDP(pkt[off:])
 	u.SetChecksum(0)
 	u.SetChecksum(u.CalculateChecksum(ip.SourceSlice(), ip.DestinationSlice()))
+}
+
+func outputTransport(x *xfrm.State, b *packet.Buffer, p *Params) *xfrm.Drop {
+	c := x.Cfg()
+	mib := x.MIB()
+	pkt := b.Bytes()
+	hlen, nhOff, nh, ok := mode.Split(pkt)
+	if !ok {
+		return mib.Count(xfrm.OutStateModeError)
+	}
+	fam := int(pkt[0] >> 4)
+	beet := c.Mode == xfrm.ModeBEET
+	if beet && (fam != c.Family || (fam == 4 && hlen != header.IPv4MinimumSize)) {
+		// Cross-family BEET and the BEET pseudo header are not done.
+		return mib.Count(xfrm.OutStateModeError)
+	}
+	ivLen, icvLen := x.AEAD.IVLen(), x.AEAD.ICVLen()
+	elen := encapLen(c)
+	n := len(pkt) - hlen
+	_, plen := trailer(x, n, p)
+	if !b.Reserve(elen+header.ESPMinimumSize+ivLen+esnShift, plen+icvLen+gcmSpill) {
+		return mib.Count(xfrm.OutError)
+	}
+	seq, d := x.OutputPrepare(b.Len() + elen + header.ESPMinimumSize + ivLen)
+	if d != nil {
+		return d
+	}
+	var l3 [mode.MaxL3]byte
+	copy(l3[:hlen], b.Bytes())
+	b.Pull(hlen)
+	fillTrailer(b.Put(plen+icvLen), 0, plen, nh)
+	seal(x, b, seq)
+	encapUDP(x, b)
+	copy(b.Push(hlen), l3[:hlen])
+	proto := uint8(xfrm.ProtoESP)
+	if c.Encap != nil {
+		proto = mode.ProtoUDP
+	}
+	var sa, da [16]byte
+	var src, dst []byte
+	if beet {
+		src, dst = mode.BEETAddrs(x, fam, &sa, &da)
+	}
+	mode.Patch(b.Bytes(), nhOff, proto, beet, src, dst)
+	mode.SetProtocol(b, fam)
+	finishUDP(x, b, hlen)
+	b.SetNetworkHeader(0)
+	b.SetTransportHeader(hlen)
+	return nil
 }
