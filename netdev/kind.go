@@ -37,6 +37,13 @@ type LinkDeleter interface {
 	DelLink(d *Device)
 }
 
+// DelLinkKeeper is implemented by kinds whose dellink leaves some devices
+// in place: ip link del of a tunnel's fallback device (tunl0, ip_vti0)
+// succeeds and does nothing, as ip_tunnel_dellink does.
+type DelLinkKeeper interface {
+	KeepOnDelLink(d *Device) bool
+}
+
 // InfoFiller is implemented by kinds that report kind data for ip -d link
 // (fill_info); the value is printed by the kind's iproute printer and is
 // JSON-encodable.

@@ -397,6 +397,9 @@ func (ns *Namespace) DelLinkLocked(d *Device) error {
 	if d == ns.loopback {
 		return extack.Errno(syscall.EOPNOTSUPP)
 	}
+	if k, ok := d.kind.(DelLinkKeeper); ok && k.KeepOnDelLink(d) {
+		return nil
+	}
 	dl, ok := d.kind.(LinkDeleter)
 	if !ok && d.kind != nil {
 		if _, isLo := d.kind.(loopbackKind); isLo {
