@@ -1,4 +1,0 @@
-package iproute
-
-// Handler of ip neigh; it arrives with package inet.
-var doNeigh = notYet("neighbour")
