@@ -261,3 +261,14 @@ func Checksum(b *packet.Buffer) error {
 	b.Csum = packet.Csum{}
 	return nil
 }
+
+// HeaderLen returns the length of b's headers from the data start to the
+// end of the TCP or UDP header (what a virtio-net header's hdr_len
+// reports), or false when they cannot be parsed.
+func HeaderLen(b *packet.Buffer) (int, bool) {
+	l, err := parse(b)
+	if err != nil {
+		return 0, false
+	}
+	return l.hlen, true
+}

@@ -1,0 +1,77 @@
+package macvtap
+
+import (
+	"encoding/binary"
+	"syscall"
+
+	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/packet"
+)
+
+// Write sends one frame (tap_get_user): with IFF_VNET_HDR, p starts with
+// a TUNSETVNETHDRSZ-byte virtio-net header whose offload state the frame
+// takes on. It returns len(p) once the frame is handed to the device —
+// also when the device is gone and the frame discarded, as Linux does.
+// Errors (the frame is dropped and tx_dropped counted): EINVAL for a
+// short or invalid vnet header or a frame shorter than an Ethernet
+// header, EMSGSIZE for a frame larger than MaxFrame, EBADF after Close.
+func (q *Queue) Write(p []byte) (int, error) {
+	if q.isClosed() {
+		return 0, syscall.EBADF
+	}
+	frame := p
+	var h header.VirtioNetHdrFields
+	vnet := q.flags.Load()&uint32(IffVnetHdr) != 0
+	if vnet {
+		sz := int(q.vnetHdrSz.Load())
+		if len(p) < sz {
+			return 0, q.txError(syscall.EINVAL)
+		}
+		h = header.VirtioNetHdr(p).Decode(q.flags.Load()&flagVnetLE != 0)
+		frame = p[sz:]
+		fixHdrLen(&h)
+		if int(h.HdrLen) > len(frame) {
+			return 0, q.txError(syscall.EINVAL)
+		}
+	}
+	if len(frame) < ethHLen {
+		return 0, q.txError(syscall.EINVAL)
+	}
+	if len(frame) > MaxFrame {
+		return 0, q.txError(syscall.EMSGSIZE)
+	}
+	b, err := packet.New(packet.DefaultHeadroom, len(frame))
+	if err != nil {
+		return 0, q.txError(syscall.ENOBUFS)
+	}
+	copy(b.Put(len(frame)), frame)
+	b.SetMACHeader()
+	b.SetNetworkHeader(ethHLen)
+	b.Protocol = binary.BigEndian.Uint16(frame[12:14])
+	t := q.tap.Load()
+	if t == nil {
+		b.Free() // the device is gone: discarded, as tap_get_user does
+		return len(p), nil
+	}
+	if vnet {
+		if err := applyVnetHdr(b, h); err != nil {
+			t.dev.DropTx(b, netdev.DropDevHdr)
+			return 0, err
+		}
+	}
+	if (b.Protocol == header.EtherTypeVLAN || b.Protocol == header.EtherTypeQinQ) && len(frame) >= ethHLen+4 {
+		b.SetNetworkHeader(ethHLen + 4)
+	}
+	t.dev.Transmit(b)
+	return len(p), nil
+}
+
+// txError counts a refused write on the device (tap->count_tx_dropped).
+func (q *Queue) txError(err error) error {
+	if t := q.tap.Load(); t != nil {
+		t.dev.Stats.TxDropped.Add(1)
+		t.dev.Drops.Add(netdev.DropDevHdr)
+	}
+	return err
+}
