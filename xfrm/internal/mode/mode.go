@@ -215,6 +215,9 @@ func Decap(x *xfrm.State, b *packet.Buffer, outerTOS, nh uint8, ps, pe int) *xfr
 		if ce {
 			ip.SetECNCE()
 		}
+		if tl := int(ip.TotalLength()); tl >= ip.HeaderLength() && tl < len(inner) {
+			pe = ps + tl // TFC padding after the inner packet
+		}
 		b.Protocol = 0x0800
 	case ProtoIPv6:
 		if len(inner) < header.IPv6MinimumSize || inner[0]>>4 != 6 {
@@ -229,6 +232,9 @@ func Decap(x *xfrm.State, b *packet.Buffer, outerTOS, nh uint8, ps, pe int) *xfr
 			tc |= header.ECNCE
 		}
 		ip.SetTrafficClass(tc)
+		if tl := header.IPv6MinimumSize + int(ip.PayloadLength()); tl < len(inner) {
+			pe = ps + tl
+		}
 		b.Protocol = 0x86DD
 	default:
 		return x.MIB().Count(xfrm.InStateModeError)
