@@ -4,7 +4,6 @@ import (
 	"syscall"
 
 	"github.com/softnet/softnet/extack"
-	"github.com/softnet/softnet/gso"
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/internal/sys"
 	"github.com/softnet/softnet/netdev"
@@ -49,7 +48,7 @@ type tunDev struct {
 	cfg    TunData
 	// offload is the TUN_F_* set the host granted.
 	offload uint32
-	emitFn func(*packet.Buffer)
+	emitFn  func(*packet.Buffer)
 }
 
 var _ netdev.Driver = (*tunDev)(nil)
@@ -222,17 +221,7 @@ func (td *tunDev) Xmit(d *netdev.Device, b *packet.Buffer) {
 }
 
 // segment hands b to software GSO and writes each segment.
-func (td *tunDev) segment(b *packet.Buffer) {
-	b.SetNetworkHeader(td.nh)
-	if l, ok := parseL4(b.Bytes(), td.nh); ok && b.Csum.Mode == packet.CsumPartial {
-		b.Csum.Start = uint16(l.th)
-	}
-	if err := gso.Segment(b, td.emitFn); err != nil {
-		td.dev.Stats.TxErrors.Add(1)
-		td.dev.Drops.Add(DropGSOSeg)
-		td.dev.Stats.TxDropped.Add(1)
-	}
-}
+func (td *tunDev) segment(b *packet.Buffer) { softwareGSO(td.dev, b, td.nh, td.emitFn) }
 
 func (td *tunDev) emit(b *packet.Buffer) {
 	if td.vnet > 0 {

@@ -1,0 +1,212 @@
+package hostlink
+
+import (
+	"net/netip"
+	"slices"
+	"syscall"
+
+	"github.com/softnet/softnet/extack"
+	"github.com/softnet/softnet/gso"
+	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/internal/sys"
+	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/packet"
+)
+
+// RawIPData is the kind data of host-ip:
+//
+//	ip link add NAME type host-ip [protocols P[,P…]] [host-dev DEV]
+type RawIPData struct {
+	// Protocols are the IP protocols to receive; empty means ipip (4),
+	// IPv6-in-IPv4 (41), ESP (50), AH (51) and IPComp (108).
+	Protocols []uint8 `json:"protocols,omitempty"`
+	// HostDev restricts the sockets to one host interface.
+	HostDev string `json:"host_dev,omitempty"`
+}
+
+// RawIPInfo is what ip -d link shows of a host-ip device.
+type RawIPInfo struct {
+	Protocols []uint8 `json:"protocols"`
+	HostDev   string  `json:"host_dev,omitempty"`
+}
+
+// DefaultProtocols are host-ip's protocols when none are given.
+var DefaultProtocols = []uint8{4, 41, 50, 51, 108}
+
+type rawIPKind struct{}
+
+// rawIPDev is an L3 device whose receive is fed by raw IPv4 sockets and
+// whose transmit sends whole IPv4 packets with IP_HDRINCL: softnet's
+// tunnels and xfrm route their outer packets out of it, using the host's
+// own addresses.
+type rawIPDev struct {
+	host
+	info   RawIPInfo
+	tx     *sys.Conn
+	sendFn func(*packet.Buffer)
+}
+
+func (rawIPKind) Name() string { return "host-ip" }
+
+// NewData implements netdev.DataMaker.
+func (rawIPKind) NewData() any { return &RawIPData{} }
+
+func setupL3(d *netdev.Device, name string) {
+	d.Type = netdev.ARPHRDNone
+	d.MinMTU, d.MaxMTU = 68, 65535
+	d.InitMTU(1500)
+	d.InitTxQueueLen(500)
+	d.InitFlags(netdev.FlagPointToPoint | netdev.FlagNoARP)
+	d.InitFeatures(netdev.FeatHighDMA|netdev.FeatLLTX|netdev.FeatSG, netdev.FeatSG)
+	d.InitCarrier(true)
+	d.DefaultName = name
+}
+
+func (rawIPKind) Setup(d *netdev.Device) { setupL3(d, "hip%d") }
+
+func (rawIPKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.LinkRequest) error {
+	var cfg RawIPData
+	if v, ok := req.Data.(*RawIPData); ok && v != nil {
+		cfg = *v
+	} else if req.Data != nil {
+		return extack.Errno(syscall.EINVAL)
+	}
+	if err := needRealLoop(ns); err != nil {
+		return err
+	}
+	protos := slices.Clone(cfg.Protocols)
+	if len(protos) == 0 {
+		protos = slices.Clone(DefaultProtocols)
+	}
+	slices.Sort(protos)
+	protos = slices.Compact(protos)
+	rd := &rawIPDev{host: host{dev: d}, info: RawIPInfo{Protocols: protos, HostDev: cfg.HostDev}}
+	for _, p := range protos {
+		if p == 0 || p == 255 {
+			rd.closeAll()
+			return extack.Errorf(syscall.EINVAL, "invalid protocol %d", p)
+		}
+		c, err := sys.OpenRawIP(int(p), cfg.HostDev)
+		if err != nil {
+			rd.closeAll()
+			return hostErr("cannot open raw IP socket", err)
+		}
+		rd.conns = append(rd.conns, c)
+	}
+	rd.tx = rd.conns[0]
+	rd.sendFn = rd.send
+	d.Priv = rd
+	d.Driver = rd
+	for _, c := range rd.conns {
+		rd.start(func() { recvL3(&rd.host, c, nil) })
+	}
+	return nil
+}
+
+func (h *host) closeAll() {
+	for _, c := range h.conns {
+		c.Close()
+	}
+}
+
+// DelLink closes the sockets and waits for the readers.
+func (rawIPKind) DelLink(d *netdev.Device) {
+	if rd, ok := d.Priv.(*rawIPDev); ok {
+		rd.stop()
+	}
+}
+
+// LinkInfo implements netdev.InfoFiller.
+func (rawIPKind) LinkInfo(d *netdev.Device) any {
+	if rd, ok := d.Priv.(*rawIPDev); ok {
+		info := rd.info
+		return &info
+	}
+	return nil
+}
+
+// recvL3 is the reader of a socket that returns whole IP packets (raw), or
+// datagrams that synth turns into IP packets (UDP): batches of recvmmsg
+// into pooled buffers, each handed to Device.Receive.
+func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool) {
+	r := newBufs(rxBatch, 65535)
+	defer r.free()
+	batch := sys.NewBatch(rxBatch)
+	d := h.dev
+	for {
+		if !r.fill() {
+			d.Stats.RxMissedErrors.Add(1)
+			return
+		}
+		for i := range batch.Msgs {
+			batch.Msgs[i].Buf = r.raw[i]
+		}
+		n, err := c.RecvBatch(batch)
+		for i := range n {
+			m := &batch.Msgs[i]
+			if m.Truncated {
+				d.Stats.RxLengthErrors.Add(1)
+				continue
+			}
+			b := r.take(i, m.N)
+			if synth != nil && !synth(b, m) {
+				continue
+			}
+			if !setL3(d, b) {
+				continue
+			}
+			d.Stats.CountRx(b.Len())
+			d.Receive(b)
+		}
+		if err != nil && h.readerDone(err) {
+			return
+		}
+	}
+}
+
+// Xmit sends an IPv4 packet through the host's IP output with its header
+// as built by softnet (IP_HDRINCL). Raw sockets take neither super-packets
+// nor partial checksums, so those are finished in software first.
+func (rd *rawIPDev) Xmit(d *netdev.Device, b *packet.Buffer) {
+	p := b.Bytes()
+	if len(p) < header.IPv4MinimumSize || p[0]>>4 != 4 {
+		d.DropTx(b, DropHostNotPacket)
+		return
+	}
+	if b.GSO.Size != 0 || b.Csum.Mode == packet.CsumPartial {
+		softwareGSO(d, b, 0, rd.sendFn)
+		return
+	}
+	rd.send(b)
+}
+
+func (rd *rawIPDev) send(b *packet.Buffer) {
+	p := b.Bytes()
+	dst := header.IPv4(p).Destination()
+	if err := rd.tx.SendMsg(&sys.Msg{Buf: p, Addr: netip.AddrPortFrom(dst, 0)}); err != nil {
+		rd.dev.Stats.TxErrors.Add(1)
+		rd.dev.DropTx(b, DropHostWrite)
+		return
+	}
+	rd.dev.Stats.CountTx(len(p))
+	b.Free()
+}
+
+// softwareGSO segments b (network header at nh) and completes its
+// checksum in software, handing each segment to emit; failures are
+// counted as SKB_GSO_SEG drops.
+func softwareGSO(d *netdev.Device, b *packet.Buffer, nh int, emit func(*packet.Buffer)) {
+	b.SetNetworkHeader(nh)
+	if l, ok := parseL4(b.Bytes(), nh); ok && b.Csum.Mode == packet.CsumPartial {
+		b.Csum.Start = uint16(l.th)
+	}
+	if err := gso.Segment(b, emit); err != nil {
+		d.Stats.TxErrors.Add(1)
+		d.Stats.TxDropped.Add(1)
+		d.Drops.Add(DropGSOSeg)
+	}
+}
+
+func init() {
+	netdev.RegisterKind(rawIPKind{})
+}

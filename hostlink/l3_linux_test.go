@@ -1,0 +1,153 @@
+package hostlink_test
+
+import (
+	"bytes"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/header/build"
+	"github.com/softnet/softnet/hostlink"
+	"github.com/softnet/softnet/internal/sys"
+	"github.com/softnet/softnet/internal/sys/privtest"
+	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/packet"
+	"github.com/softnet/softnet/packet/packettest"
+)
+
+var loIP = netip.MustParseAddr("127.0.0.1")
+
+func ipip(src, dst netip.Addr, payload string) []byte {
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("192.168.1.1"), Dst: netip.MustParseAddr("192.168.2.1"),
+		Proto: header.IPProtoUDP}, build.UDP(1, 2, []byte(payload)))
+	return build.IPv4(build.IPv4Opts{Src: src, Dst: dst, Proto: 4}, inner)
+}
+
+func isIPIP(payload string) func(*packet.Buffer) bool {
+	return func(b *packet.Buffer) bool {
+		p := b.Bytes()
+		return len(p) > 20 && p[9] == 4 && bytes.HasSuffix(p, []byte(payload))
+	}
+}
+
+// TestPrivRawIPRoundTrip: softnet sends an ipip packet through a host raw
+// socket (the host routes it), and an ipip packet the host receives
+// reaches softnet whole.
+func TestPrivRawIPRoundTrip(t *testing.T) {
+	privtest.Netns(t)
+	packettest.CheckBalance(t)
+	w := newWorld(t)
+	d := addLink(t, w.Init(), "hip0", "host-ip", &hostlink.RawIPData{Protocols: []uint8{4}})
+	s := newSink(t, d)
+	host, err := sys.OpenRawIP(4, "")
+	must(t, err)
+	defer host.Close()
+
+	// softnet → host: the host's raw socket sees the packet softnet built.
+	out, _ := packet.FromBytes(ipip(loIP, loIP, "from softnet"))
+	must(t, d.Transmit(out))
+	rb := sys.NewBatch(4)
+	deadline := time.Now().Add(5 * time.Second)
+	for found := false; !found; {
+		if time.Now().After(deadline) {
+			t.Fatal("host raw socket got nothing")
+		}
+		for i := range rb.Msgs {
+			rb.Msgs[i].Buf = make([]byte, 2048)
+		}
+		n, err := host.RecvBatch(rb)
+		must(t, err)
+		for _, m := range rb.Msgs[:n] {
+			found = found || bytes.HasSuffix(m.Buf[:m.N], []byte("from softnet"))
+		}
+	}
+	// softnet's own socket saw it come back from the host too.
+	s.next(t, isIPIP("from softnet")).Free()
+
+	// host → softnet
+	src := netip.MustParseAddr("127.0.0.2")
+	must(t, host.SendMsg(&sys.Msg{Buf: ipip(src, loIP, "from host"), Addr: netip.AddrPortFrom(loIP, 0)}))
+	b := s.next(t, isIPIP("from host"))
+	if ip := header.IPv4(b.Bytes()); ip.Source() != src || b.Protocol != 0x0800 {
+		t.Errorf("got %v proto %#x", ip.Source(), b.Protocol)
+	}
+	b.Free()
+}
+
+func udpInfo(d *netdev.Device) *hostlink.UDPInfo {
+	return d.Kind().(netdev.InfoFiller).LinkInfo(d).(*hostlink.UDPInfo)
+}
+
+// TestPrivUDPDevice: datagrams to a host-udp socket arrive in softnet as
+// IPv4/UDP packets, GRO trains split into datagrams; softnet's UDP
+// packets leave as datagrams, super-packets by UDP_SEGMENT.
+func TestPrivUDPDevice(t *testing.T) {
+	privtest.Netns(t)
+	packettest.CheckBalance(t)
+	w := newWorld(t)
+	d := addLink(t, w.Init(), "hudp0", "host-udp", &hostlink.UDPData{Local: netip.AddrPortFrom(loIP, 0)})
+	s := newSink(t, d)
+	port := udpInfo(d).Local.Port()
+	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: loIP.AsSlice()})
+	must(t, err)
+	defer peer.Close()
+	pap := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+	pap = netip.AddrPortFrom(pap.Addr().Unmap(), pap.Port())
+
+	_, err = peer.WriteToUDPAddrPort([]byte("esp-in-udp"), netip.AddrPortFrom(loIP, port))
+	must(t, err)
+	b := s.next(t, isUDPTo(port))
+	ip := header.IPv4(b.Bytes())
+	u := header.UDP(ip.Payload())
+	if ip.Source() != loIP || u.SourcePort() != pap.Port() || string(u.Payload()) != "esp-in-udp" || !ip.IsChecksumValid() {
+		t.Errorf("got %v:%d %q", ip.Source(), u.SourcePort(), u.Payload())
+	}
+	b.Free()
+
+	out, _ := packet.FromBytes(build.IPv4(build.IPv4Opts{Src: loIP, Dst: loIP, Proto: header.IPProtoUDP},
+		build.UDP(port, pap.Port(), []byte("reply"))))
+	must(t, d.Transmit(out))
+	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 65536)
+	n, err := peer.Read(buf)
+	must(t, err)
+	if string(buf[:n]) != "reply" {
+		t.Errorf("peer got %q", buf[:n])
+	}
+
+	if !udpInfo(d).GSO {
+		t.Skip("kernel lacks UDP_SEGMENT")
+	}
+	// Sockets belong to the namespace of the thread that opens them, so
+	// these run on the test goroutine, not in subtests.
+	host, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(loIP, 0)})
+	must(t, err)
+	defer host.Close()
+	{ // GSO: one super-packet leaves as ten datagrams
+		payload := bytes.Repeat([]byte("0123456789"), 1000)
+		out, _ := packet.FromBytes(build.IPv4(build.IPv4Opts{Src: loIP, Dst: loIP, Proto: header.IPProtoUDP},
+			build.UDP(port, pap.Port(), payload)))
+		out.GSO = packet.GSO{Type: packet.GSOUDPL4, Size: 1000, Segs: 10}
+		must(t, d.Transmit(out))
+		for i := range 10 {
+			n, err := peer.Read(buf)
+			must(t, err)
+			if n != 1000 {
+				t.Fatalf("datagram %d: %d bytes", i, n)
+			}
+		}
+	}
+	{ // GRO: a train of eight datagrams arrives as eight packets
+		payload := bytes.Repeat([]byte("x"), 8*1200)
+		must(t, host.SendMsg(&sys.Msg{Buf: payload, Addr: netip.AddrPortFrom(loIP, port), GSOSize: 1200}))
+		for range 8 {
+			b := s.next(t, isUDPTo(port))
+			if l := header.UDP(header.IPv4(b.Bytes()).Payload()).Length(); l != 1208 {
+				t.Errorf("udp length %d, want 1208", l)
+			}
+			b.Free()
+		}
+	}
+}
