@@ -31,14 +31,6 @@ var goldenKnown = map[string]map[string]string{
 			"before its peer (v0), so addrconf adds v1's fe80::/64 route first and it is listed before v0's " +
 			"(same prefix and metric keep insertion order); softnet (netdev veth carrier events / inet addrconf) adds v0's first",
 	},
-	"tc-qdisc": {
-		"tc filter show dev d0":         "needs tc filter (the tc issue)",
-		"tc filter show dev d0 ingress": "needs tc filter (the tc issue)",
-		"tc qdisc add dev d0 clsact":    "needs tc qdisc add/del clsact (the tc issue)",
-		"tc qdisc show dev d0#3":        "needs tc qdisc add clsact (the tc issue)",
-		"tc -s qdisc show dev d0#2":     "needs tc qdisc add clsact (the tc issue)",
-		"tc qdisc del dev d0 clsact":    "needs tc qdisc add/del clsact (the tc issue)",
-	},
 }
 
 // goldenStep is one command of a case and Linux's output for it.
@@ -97,6 +89,9 @@ func runGoldenStep(env *Env, cmd string) string {
 var (
 	macRE     = regexp.MustCompile(`\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b`)
 	versionRE = regexp.MustCompile(`(?m)^(ip|tc) utility, .*$`)
+	// tc action ages (testdata/golden/README.md: "installed N sec used N sec").
+	tcAgeRE     = regexp.MustCompile(`(installed|used|firstused) \d+ sec`)
+	tcAgeJSONRE = regexp.MustCompile(`"(installed|last_used|first_used)":\s?\d+`)
 )
 
 // normalizer rewrites what legitimately differs between two runs of the
@@ -153,6 +148,8 @@ func counters(s string) string {
 
 func (n *normalizer) apply(s string) string {
 	s = versionRE.ReplaceAllString(s, "$1 utility, <version>")
+	s = tcAgeRE.ReplaceAllString(s, "$1 N sec")
+	s = tcAgeJSONRE.ReplaceAllString(s, `"$1":N`)
 	s = counters(s)
 	return macRE.ReplaceAllStringFunc(s, func(m string) string {
 		if n.fixed[m] {

@@ -31,6 +31,8 @@ func doQdisc(c *Cmd, args []string) error {
 		return c.qdiscShow(args[1:])
 	case Matches(sub, "help"):
 		return usageErr(qdiscUsage)
+	case Matches(sub, "add"), Matches(sub, "replace"), Matches(sub, "change"), Matches(sub, "delete"):
+		return c.qdiscModify(sub, args[1:])
 	}
 	return fail(1, "softnet: \"tc qdisc %s\" is not implemented yet", args[0])
 }
@@ -76,6 +78,7 @@ func (c *Cmd) qdiscShow(args []string) error {
 			continue
 		}
 		c.printQdisc(d, dev == nil)
+		c.printClsact(d, dev == nil)
 	}
 	p.End()
 	return nil
