@@ -205,7 +205,13 @@ func (c *Cmd) printLinkHead(d *netdev.Device, doLink bool) {
 	mdown := false
 	// iproute2 prints the lower device before the name in JSON, after it
 	// in text ("v0@v1: ").
-	if name, idx, md, ok := c.linkAt(d); ok {
+	if linkNone(d) {
+		if p.JSON() {
+			p.PrintNull("link", "%s", "")
+		}
+		p.PrintString("ifname", "%s", d.Name())
+		p.Textf("@NONE: ")
+	} else if name, idx, md, ok := c.linkAt(d); ok {
 		if name == "" {
 			p.PrintString("ifname", "%s", d.Name())
 			p.PrintInt("link_index", "@if%d: ", int64(idx))
@@ -308,7 +314,7 @@ func (c *Cmd) printLinkAddr(d *netdev.Device) {
 	c.nl()
 	p.PrintString("link_type", "    link/%s ", linkType(d.Type))
 	if a := d.HardwareAddr(); a != nil || d.AddrLen > 0 {
-		p.PrintString("address", "%s", netdev.HWAddr(a).String())
+		p.PrintString("address", "%s", llAddr(d, a))
 	}
 	if b := d.BroadcastAddr(); b != nil || d.AddrLen > 0 {
 		if d.Flags()&netdev.FlagPointToPoint != 0 {
@@ -317,7 +323,7 @@ func (c *Cmd) printLinkAddr(d *netdev.Device) {
 		} else {
 			p.Textf(" brd ")
 		}
-		p.PrintString("broadcast", "%s", netdev.HWAddr(b).String())
+		p.PrintString("broadcast", "%s", llAddr(d, b))
 	}
 }
 
@@ -383,7 +389,7 @@ func (c *Cmd) printDetails(d *netdev.Device, doLink bool) {
 
 // hasInet6 says whether the device has IPv6 state (IFLA_AF_SPEC inet6):
 // Linux drops it when the MTU falls below 1280.
-func hasInet6(d *netdev.Device) bool { return d.MTU() >= 1280 }
+func hasInet6(d *netdev.Device) bool { return d.MTU() >= 1280 && !tunnelFallback(d) }
 
 // printLinkBrief is the -br line of ip link.
 func (c *Cmd) printLinkBrief(d *netdev.Device) {
@@ -391,7 +397,9 @@ func (c *Cmd) printLinkBrief(d *netdev.Device) {
 	p.OpenObject("")
 	name := d.Name()
 	mdown := false
-	if ln, idx, md, ok := c.linkAt(d); ok {
+	if linkNone(d) {
+		name += "@NONE"
+	} else if ln, idx, md, ok := c.linkAt(d); ok {
 		if ln != "" {
 			name += "@" + ln
 			mdown = md
@@ -406,7 +414,7 @@ func (c *Cmd) printLinkBrief(d *netdev.Device) {
 	}
 	p.PrintString("operstate", "%-14s ", d.OperState().String())
 	if d.AddrLen > 0 || d.HardwareAddr() != nil {
-		p.PrintString("address", "%s ", netdev.HWAddr(d.HardwareAddr()).String())
+		p.PrintString("address", "%s ", llAddr(d, d.HardwareAddr()))
 	}
 	c.printFlags(d.Flags(), mdown)
 	p.Textf("\n")

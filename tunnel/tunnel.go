@@ -177,7 +177,11 @@ func (f *Family) NewTunnelLocked(ns *netdev.Namespace, d *netdev.Device, p Parms
 // and added to the table.
 func (n *Net) createLocked(p Parms, fallback bool) (*Tunnel, error) {
 	f := n.fam
-	d := netdev.NewDevice(f)
+	var k netdev.Kind = f
+	if rk := netdev.LookupKind(f.ops.Kind); rk != nil {
+		k = rk
+	}
+	d := netdev.NewDevice(k)
 	p = p.Normalize()
 	t := &Tunnel{dev: d, net: n}
 	t.setConfig(p)

@@ -12,16 +12,16 @@ import (
 
 // Drop reasons of the tunnel core (Linux's names where it has them).
 var (
-	DropNoRoute     = netdev.RegisterDropReason("IP_OUTNOROUTES")      // outer route lookup failed
-	DropLoop        = netdev.RegisterDropReason("TUNNEL_LOOP")         // outer route points back into the tunnel
-	DropTooBig      = netdev.RegisterDropReason("PKT_TOO_BIG_TUNNEL")  // inner DF packet above the tunnel's path MTU
-	DropNoMetadata  = netdev.RegisterDropReason("TUNNEL_NO_METADATA")  // external mode without tunnel metadata
-	DropNoRemote    = netdev.RegisterDropReason("TUNNEL_NO_REMOTE")    // NBMA tunnel without a nexthop
-	DropProto       = netdev.RegisterDropReason("TUNNEL_PROTO")        // protocol not carried in this mode
-	DropECN         = netdev.RegisterDropReason("IP_TUNNEL_ECN")       // RFC 6040: CE outer on a Not-ECT inner packet
-	DropInnerHdr    = netdev.RegisterDropReason("TUNNEL_INNER_HDR")    // inner header truncated
-	DropEncapHdr    = netdev.RegisterDropReason("TUNNEL_ENCAP_HDR")    // FOU/GUE header malformed
-	DropNoTunnel    = netdev.RegisterDropReason("TUNNEL_NO_DEVICE")    // FOU/GUE payload no tunnel took
+	DropNoRoute     = netdev.RegisterDropReason("IP_OUTNOROUTES")     // outer route lookup failed
+	DropLoop        = netdev.RegisterDropReason("TUNNEL_LOOP")        // outer route points back into the tunnel
+	DropTooBig      = netdev.RegisterDropReason("PKT_TOO_BIG_TUNNEL") // inner DF packet above the tunnel's path MTU
+	DropNoMetadata  = netdev.RegisterDropReason("TUNNEL_NO_METADATA") // external mode without tunnel metadata
+	DropNoRemote    = netdev.RegisterDropReason("TUNNEL_NO_REMOTE")   // NBMA tunnel without a nexthop
+	DropProto       = netdev.RegisterDropReason("TUNNEL_PROTO")       // protocol not carried in this mode
+	DropECN         = netdev.RegisterDropReason("IP_TUNNEL_ECN")      // RFC 6040: CE outer on a Not-ECT inner packet
+	DropInnerHdr    = netdev.RegisterDropReason("TUNNEL_INNER_HDR")   // inner header truncated
+	DropEncapHdr    = netdev.RegisterDropReason("TUNNEL_ENCAP_HDR")   // FOU/GUE header malformed
+	DropNoTunnel    = netdev.RegisterDropReason("TUNNEL_NO_DEVICE")   // FOU/GUE payload no tunnel took
 	DropNoHeadroom  = netdev.DropNoHeadroom
 	DropTunnelEncap = netdev.RegisterDropReason("TUNNEL_ENCAP_UNSUPP") // unknown encapsulation type
 )

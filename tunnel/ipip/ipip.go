@@ -67,6 +67,7 @@ func (k Kind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.LinkRe
 	if err != nil {
 		return err
 	}
+	p.Name = req.Name
 	return k.NewTunnelLocked(ns, d, p, req.MTU != nil)
 }
 
@@ -85,7 +86,7 @@ func (k Kind) ChangeLink(d *netdev.Device, req *netdev.LinkRequest) error {
 	if err != nil {
 		return err
 	}
-	if p.CollectMD {
+	if p.CollectMD || t.CollectMD() {
 		return extack.Errno(syscall.EINVAL)
 	}
 	p2p := d.Flags()&netdev.FlagPointToPoint != 0
