@@ -37,7 +37,13 @@ type authenc struct {
 	icv    int
 	macs   *sync.Pool // of hash.Hash; nil for digest_null
 	ivSalt uint64
+	// Cached CBC modes (the standard library's assembly paths); each use
+	// resets the IV.
+	cbcEnc, cbcDec sync.Pool
 }
+
+// ivSetter is implemented by the standard library's CBC modes.
+type ivSetter interface{ SetIV([]byte) }
 
 // Authenticator is a keyed integrity algorithm as AH uses it: a pool of
 // resettable MAC instances and the truncated ICV length.
@@ -135,6 +141,11 @@ func newAuthenc(enc *CipherAlg, ekey []byte, auth *AuthAlg, akey []byte, icvBits
 	if err != nil {
 		return nil, errCryptoInit
 	}
+	if a.kind == encCBC {
+		blk, zero := a.block, make([]byte, a.block.BlockSize())
+		a.cbcEnc.New = func() any { return cipher.NewCBCEncrypter(blk, zero) }
+		a.cbcDec.New = func() any { return cipher.NewCBCDecrypter(blk, zero) }
+	}
 	if auth != nil {
 		if a.macs, err = newMACPool(auth, akey); err != nil {
 			return nil, err
@@ -168,18 +179,32 @@ func (a *authenc) crypt(s *scratch, iv, p []byte, decrypt bool) {
 		binary.BigEndian.PutUint32(s.ctr[12:], 1)
 		ctrXOR(a.block, s, p)
 	case encCBC:
-		bs := len(iv)
+		p = p[:len(p)/len(iv)*len(iv)]
+		pool := &a.cbcEnc
 		if decrypt {
-			cbcDecrypt(a.block, s, iv, p, bs)
-		} else {
-			prev := iv
-			for i := 0; i+bs <= len(p); i += bs {
-				blk := p[i : i+bs]
-				subtle.XORBytes(blk, blk, prev)
-				a.block.Encrypt(blk, blk)
-				prev = blk
-			}
+			pool = &a.cbcDec
 		}
+		m := pool.Get().(cipher.BlockMode)
+		if set, ok := m.(ivSetter); ok {
+			set.SetIV(iv)
+			m.CryptBlocks(p, p)
+		} else if decrypt {
+			cbcDecrypt(a.block, s, iv, p, len(iv))
+		} else {
+			cbcEncrypt(a.block, iv, p)
+		}
+		pool.Put(m)
+	}
+}
+
+func cbcEncrypt(b cipher.Block, iv, p []byte) {
+	bs := len(iv)
+	prev := iv
+	for i := 0; i+bs <= len(p); i += bs {
+		blk := p[i : i+bs]
+		subtle.XORBytes(blk, blk, prev)
+		b.Encrypt(blk, blk)
+		prev = blk
 	}
 }
 

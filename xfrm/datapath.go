@@ -14,13 +14,12 @@ func (x *State) OutputPrepare(n int) (uint64, *Drop) {
 	if x.cfg.Dir == DirIn {
 		return 0, x.mib.Count(OutStateDirError)
 	}
-	now := x.clock.Now()
 	x.mu.Lock()
 	if x.km != StateValid {
 		x.mu.Unlock()
 		return 0, x.mib.Count(OutStateInvalid)
 	}
-	ev, expired := x.checkExpireLocked(now)
+	ev, expired := x.checkExpireLocked()
 	if expired {
 		x.mu.Unlock()
 		x.emit(ev)
@@ -38,7 +37,6 @@ func (x *State) OutputPrepare(n int) (uint64, *Drop) {
 	}
 	x.cur.Bytes += uint64(n)
 	x.cur.Packets++
-	x.lastUsed = now
 	x.mu.Unlock()
 	x.emit(ev)
 	return seq, nil
@@ -54,7 +52,6 @@ func (x *State) InputCheck(seq uint32, encap EncapType) (uint32, *Drop) {
 	if x.cfg.Dir == DirOut {
 		return 0, x.mib.Count(InStateDirError)
 	}
-	now := x.clock.Now()
 	x.mu.Lock()
 	if x.km != StateValid {
 		x.mu.Unlock()
@@ -72,7 +69,7 @@ func (x *State) InputCheck(seq uint32, encap EncapType) (uint32, *Drop) {
 		x.mu.Unlock()
 		return 0, x.mib.Count(InStateSeqError)
 	}
-	ev, expired := x.checkExpireLocked(now)
+	ev, expired := x.checkExpireLocked()
 	hi := x.replay.InferSeqHi(seq)
 	x.mu.Unlock()
 	x.emit(ev)
@@ -94,7 +91,6 @@ func (x *State) InputIntegrityFailed() *Drop {
 // InputDone runs after a successful decryption: the replay recheck
 // (XfrmInStateSeqError), advancing the window and charging n bytes.
 func (x *State) InputDone(seq, hi uint32, n int) *Drop {
-	now := x.clock.Now()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.cfg.ID.Proto != ProtoComp {
@@ -105,15 +101,16 @@ func (x *State) InputDone(seq, hi uint32, n int) *Drop {
 	}
 	x.cur.Bytes += uint64(n)
 	x.cur.Packets++
-	x.lastUsed = now
 	return nil
 }
 
 // checkExpireLocked is xfrm_state_check_expire: hard byte/packet limits
-// expire the SA, soft ones mark it dying and raise a soft event.
-func (x *State) checkExpireLocked(now time.Time) (Event, bool) {
+// expire the SA, soft ones mark it dying and raise a soft event. The clock
+// is read only for the first use (curlft.use_time), keeping it off the
+// per-packet path.
+func (x *State) checkExpireLocked() (Event, bool) {
 	if x.cur.UseTime.IsZero() {
-		x.cur.UseTime = now
+		x.cur.UseTime = x.clock.Now()
 	}
 	l := &x.cfg.Lifetime
 	if x.cur.Bytes >= l.HardByteLimit || x.cur.Packets >= l.HardPacketLimit {
