@@ -1,6 +1,7 @@
 package tunnel
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -41,7 +42,11 @@ func (t *Tunnel) Rcv(b *packet.Buffer, md *packet.TunnelInfo) {
 	inner := b.Bytes()
 	switch b.Protocol {
 	case netdev.EthPIPv4:
-		if len(inner) < header.IPv4MinimumSize || !t.decapECN(b, outer) {
+		if len(inner) < header.IPv4MinimumSize {
+			t.rxLengthError(b)
+			return
+		}
+		if !t.decapECN(b, outer) {
 			return
 		}
 	case netdev.EthPIPv6:
@@ -101,8 +106,7 @@ func (t *Tunnel) logECN(outer header.IPv4) {
 	if !t.ecnLogAt.CompareAndSwap(last, now) {
 		return
 	}
-	slog.Info("ip_tunnel: non-ECT with CE/ECT outer", "dev", t.dev.Name(),
-		"from", outer.Source().String(), "tos", outer.TOS())
+	slog.Info(fmt.Sprintf("%s: non-ECT from %s with TOS=%#x", t.dev.Name(), outer.Source(), outer.TOS()))
 }
 
 // scrub is skb_scrub_packet for a packet entering a tunnel device.
