@@ -45,7 +45,8 @@ func Errorf(errno syscall.Errno, format string, args ...any) error {
 func Errno(errno syscall.Errno) error { return &Error{Errno: errno} }
 
 // ErrnoOf returns the errno class of err: the Error's, a bare
-// syscall.Errno's, or EINVAL for anything else.
+// syscall.Errno's, that of an error with an Errno() method, or EINVAL for
+// anything else.
 func ErrnoOf(err error) syscall.Errno {
 	var e *Error
 	if errors.As(err, &e) {
@@ -54,6 +55,10 @@ func ErrnoOf(err error) syscall.Errno {
 	var n syscall.Errno
 	if errors.As(err, &n) {
 		return n
+	}
+	var x interface{ Errno() syscall.Errno }
+	if errors.As(err, &x) {
+		return x.Errno()
 	}
 	return syscall.EINVAL
 }

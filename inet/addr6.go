@@ -44,6 +44,9 @@ func linkReady(d *netdev.Device) bool {
 }
 
 func addAddr6(ns *netdev.Namespace, d *netdev.Device, a Addr, replace bool) error {
+	if stateOf(ns).sys.disableIPv6.Load() != 0 {
+		return extack.New(syscall.EACCES, "IPv6 is disabled on this device")
+	}
 	a.Label = ""
 	a.Scope = scope6(a.Prefix.Addr())
 	a.Broadcast, a.Peer = netip.Addr{}, netip.Prefix{}
@@ -247,6 +250,9 @@ func mcastRoute6(d *netdev.Device) Route {
 // on Ethernet devices; the routes of addresses added while down; DAD.
 func addrconfUp(ns *netdev.Namespace, d *netdev.Device) {
 	st := stateOf(ns)
+	if st.sys.disableIPv6.Load() != 0 {
+		return
+	}
 	ds := devOf(d)
 	if d.Flags()&netdev.FlagLoopback != 0 {
 		if len(addrs6(d)) == 0 {

@@ -50,6 +50,9 @@ type MsgSizeError struct{ MTU uint32 }
 
 func (e *MsgSizeError) Error() string { return fmt.Sprintf("message too long, mtu=%d", e.MTU) }
 
+// Errno is EMSGSIZE (for extack.ErrnoOf).
+func (e *MsgSizeError) Errno() syscall.Errno { return syscall.EMSGSIZE }
+
 // Is makes errors.Is(err, syscall.EMSGSIZE) work.
 func (e *MsgSizeError) Is(target error) bool { return target == syscall.EMSGSIZE }
 

@@ -75,7 +75,41 @@ func init() {
 	fragSysctl("net.ipv6.ip6frag_high_thresh", func(s *sysctls) *atomic.Int64 { return &s.frag6High })
 	fragSysctl("net.ipv6.ip6frag_low_thresh", func(s *sysctls) *atomic.Int64 { return &s.frag6Low })
 	netdev.IntSysctl("net.ipv6.conf.all.hop_limit", 1, 255, sys(func(s *sysctls) *atomic.Int64 { return &s.hopLimit6 }))
-	netdev.IntSysctl("net.ipv6.conf.all.disable_ipv6", 0, 1, sys(func(s *sysctls) *atomic.Int64 { return &s.disableIPv6 }))
+	registerDisableIPv6()
+}
+
+// registerDisableIPv6 adds net.ipv6.conf.all.disable_ipv6: writing 1 removes
+// every IPv6 address and route of the namespace's devices and keeps new ones
+// from being configured; writing 0 configures the devices that are up again
+// (addrconf_disable_change).
+func registerDisableIPv6() {
+	const name = "net.ipv6.conf.all.disable_ipv6"
+	netdev.RegisterSysctl(netdev.Sysctl{
+		Name: name,
+		Get:  func(ns *netdev.Namespace) string { return strconv.FormatInt(stateOf(ns).sys.disableIPv6.Load(), 10) },
+		Set: func(ns *netdev.Namespace, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 || n > 1 {
+				return extack.Errorf(syscall.EINVAL, "sysctl: setting key \"%s\": Invalid argument", name)
+			}
+			w := ns.World()
+			w.Lock()
+			defer w.Unlock()
+			st := stateOf(ns)
+			if st.sys.disableIPv6.Swap(n) == n {
+				return nil
+			}
+			for _, d := range ns.Devices() {
+				switch {
+				case n == 1:
+					addrconfDown(ns, d)
+				case d.IsUp():
+					addrconfUp(ns, d)
+				}
+			}
+			return nil
+		},
+	})
 }
 
 // forwarding reports whether the family forwards.

@@ -19,6 +19,11 @@ func TestCapturePcapng(t *testing.T) {
 	w := netdev.NewWorld(netdev.Options{Loop: loop})
 	defer w.Close()
 	ns := w.Init()
+	// Keep IPv6 from sending DAD and router solicitations on link-up, so
+	// the capture holds only the test's frames.
+	if err := ns.SetSysctl("net.ipv6.conf.all.disable_ipv6", "1"); err != nil {
+		t.Fatal(err)
+	}
 	up := true
 	a, err := ns.NewLink(&netdev.LinkRequest{Name: "a", Kind: "veth", Data: &netdev.VethPeer{Peer: netdev.LinkRequest{Name: "b"}}})
 	if err != nil {

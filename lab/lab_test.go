@@ -46,18 +46,18 @@ func TestParseErrors(t *testing.T) {
 			[]string{`reordering not possible without specifying some delay`}},
 		{"bad rate", "hosts:\n  a: {}\n  b: {}\nlinks:\n  - { a: \"a:e\", b: \"b:e\", impair: { rate: 10furlongs } }\n",
 			[]string{`invalid rate "10furlongs"`}},
-		{"bad address", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 10.0.0.300 }\n", []string{`x.yaml:4:26: invalid IP address "10.0.0.300"`}},
+		{"bad address", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 192.0.2.300 }\n", []string{`x.yaml:4:26: invalid IP address "192.0.2.300"`}},
 		{"probe kind", "hosts:\n  a: {}\nprobes:\n  - name: p\n", []string{`probe "p": needs "ping" or "udp"`}},
-		{"wrong expectation", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 10.0.0.1 }\n    expect: { latency_p50: 1ms }\n",
+		{"wrong expectation", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 192.0.2.1 }\n    expect: { latency_p50: 1ms }\n",
 			[]string{`expectation "latency_p50" does not apply to ping probes`}},
-		{"expectation unit", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 10.0.0.1 }\n    expect: { rtt_max: 5 }\n",
+		{"expectation unit", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 192.0.2.1 }\n    expect: { rtt_max: 5 }\n",
 			[]string{`expectation rtt_max: "5" is not a duration`}},
 		{"alias", "hosts:\n  a: &x {}\n  b: *x\n", []string{`aliases`}},
 		{"bad bool", "hosts:\n  a: { forwarding: yes }\n", []string{`x.yaml:2:20: invalid boolean "yes"`}},
 		{"bad direction", "hosts:\n  a: {}\ncaptures:\n  - { host: a, dev: e, direction: sideways }\n", []string{`invalid direction "sideways"`}},
-		{"unknown probe host", "hosts:\n  a: {}\nprobes:\n  - udp: { from: z, to: \"10.0.0.1:5\" }\n", []string{`no host "z" is declared`}},
-		{"udp too small", "hosts:\n  a: {}\nprobes:\n  - udp: { from: a, to: \"10.0.0.1:5\", size: 4 }\n", []string{`size 4 out of range`}},
-		{"families", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 10.0.0.1, src: \"2001:db8::1\" }\n", []string{`different families`}},
+		{"unknown probe host", "hosts:\n  a: {}\nprobes:\n  - udp: { from: z, to: \"192.0.2.1:5\" }\n", []string{`no host "z" is declared`}},
+		{"udp too small", "hosts:\n  a: {}\nprobes:\n  - udp: { from: a, to: \"192.0.2.1:5\", size: 4 }\n", []string{`size 4 out of range`}},
+		{"families", "hosts:\n  a: {}\nprobes:\n  - ping: { from: a, to: 192.0.2.1, src: \"2001:db8::1\" }\n", []string{`different families`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,7 +85,7 @@ hosts:
 links:
   - { a: "a:eth0", b: "b:eth0", impair: { delay: 10ms, loss: 1%, b_to_a: { loss: 0%, rate: 1mbit } } }
 probes:
-  - ping: { from: a, to: 10.0.0.2 }
+  - ping: { from: a, to: 192.0.2.2 }
   - udp: { from: a, to: "[2001:db8::2]:5000" }
 captures:
   - { host: a, dev: eth0 }
@@ -98,7 +98,7 @@ captures:
 		t.Errorf("lab %+v", l)
 	}
 	g := l.Probes[0].Ping
-	if g.Count != DefaultPingCount || g.Size != DefaultPingSize || g.Interval.D != time.Second || l.Probes[0].Name != "ping a → 10.0.0.2" {
+	if g.Count != DefaultPingCount || g.Size != DefaultPingSize || g.Interval.D != time.Second || l.Probes[0].Name != "ping a → 192.0.2.2" {
 		t.Errorf("ping defaults %+v name %q", g, l.Probes[0].Name)
 	}
 	u := l.Probes[1].UDP
@@ -170,7 +170,7 @@ func TestBrokenLab(t *testing.T) {
 	}
 	for _, w := range []string{
 		`testdata/broken.yaml:6:8: unknown key "forwardng" (did you mean "forwarding"?)`,
-		`testdata/broken.yaml:12:26: invalid IP address "10.0.0.300"`,
+		`testdata/broken.yaml:12:26: invalid IP address "192.0.2.300"`,
 	} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error:\n%v\nwant it to contain %q", err, w)

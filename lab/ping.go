@@ -1,11 +1,11 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/softnet/softnet/extack"
@@ -98,21 +98,12 @@ func pmtuDisc(df *bool) inet.PMTUDisc {
 // localError records a send failure as ping reports it.
 func (p *pingRun) localError(err error) {
 	p.stats.Errors++
-	switch extack.ErrnoOf(err) {
-	case syscall.EMSGSIZE:
-		mtu := uint32(0)
-		if res, e := inet.RouteGet(p.r.w.Namespace(p.g.From), inet.RouteGetRequest{Dst: p.g.To.Addr}); e == nil {
-			mtu = res.MTU
-			if mtu == 0 {
-				if d := p.r.w.Namespace(p.g.From).Device(res.Ifindex); d != nil {
-					mtu = d.MTU()
-				}
-			}
-		}
-		p.stats.ErrorLines = append(p.stats.ErrorLines, fmt.Sprintf("ping: local error: message too long, mtu=%d", mtu))
-	default:
-		p.stats.ErrorLines = append(p.stats.ErrorLines, fmt.Sprintf("ping: sendmsg: %s", errText(err)))
+	var mse *inet.MsgSizeError
+	if errors.As(err, &mse) {
+		p.stats.ErrorLines = append(p.stats.ErrorLines, fmt.Sprintf("ping: local error: message too long, mtu=%d", mse.MTU))
+		return
 	}
+	p.stats.ErrorLines = append(p.stats.ErrorLines, fmt.Sprintf("ping: sendmsg: %s", errText(err)))
 }
 
 // errText is the strerror text of err.

@@ -297,7 +297,8 @@ func (d *Device) InitFeatures(active, hw Features) {
 }
 
 // SetCarrier turns carrier on or off (netif_carrier_on/off) and runs link
-// watch: the operational state follows and CHANGE is notified.
+// watch: the operational state follows at once, and CHANGE is notified
+// when the RTNL is released (or on the loop), as Linux defers linkwatch.
 func (d *Device) SetCarrier(on bool) {
 	d.carrierManaged.Store(true)
 	if d.carrier.Swap(on) == on {
@@ -305,7 +306,7 @@ func (d *Device) SetCarrier(on bool) {
 	}
 	d.carrierChanges.Add(1)
 	if ns := d.Namespace(); ns != nil && !d.IsDead() && d.Index() != 0 {
-		ns.notify(EventChange, d)
+		ns.world.linkwatch(d)
 	}
 }
 

@@ -146,8 +146,8 @@ type Tap interface {
 
 // AddTap adds a tap; RemoveTap removes it.
 func (d *Device) AddTap(t Tap) {
-	d.Namespace().world.mu.Lock()
-	defer d.Namespace().world.mu.Unlock()
+	d.Namespace().world.Lock()
+	defer d.Namespace().world.Unlock()
 	var list []Tap
 	if p := d.taps.Load(); p != nil {
 		list = slices.Clone(*p)
@@ -158,8 +158,8 @@ func (d *Device) AddTap(t Tap) {
 
 // RemoveTap removes a tap added with AddTap.
 func (d *Device) RemoveTap(t Tap) {
-	d.Namespace().world.mu.Lock()
-	defer d.Namespace().world.mu.Unlock()
+	d.Namespace().world.Lock()
+	defer d.Namespace().world.Unlock()
 	p := d.taps.Load()
 	if p == nil {
 		return

@@ -11,8 +11,8 @@ import (
 // applies the generic attributes, lets the kind validate and create its
 // state, registers the device and brings it up if asked.
 func (ns *Namespace) NewLink(req *LinkRequest) (*Device, error) {
-	ns.world.mu.Lock()
-	defer ns.world.mu.Unlock()
+	ns.world.Lock()
+	defer ns.world.Unlock()
 	return ns.NewLinkLocked(req)
 }
 
@@ -139,8 +139,8 @@ func (d *Device) validateMTU(mtu uint32) error {
 // SetLink changes a device (ip link set): netns first, then kind data, MTU,
 // address, name, txqueuelen, flags and up/down, in do_setlink's order.
 func (ns *Namespace) SetLink(d *Device, req *LinkRequest) error {
-	ns.world.mu.Lock()
-	defer ns.world.mu.Unlock()
+	ns.world.Lock()
+	defer ns.world.Unlock()
 	return ns.SetLinkLocked(d, req)
 }
 
@@ -340,8 +340,8 @@ func (ns *Namespace) renameLocked(d *Device, name string) error {
 
 // Open brings a device up (dev_open).
 func (ns *Namespace) Open(d *Device) error {
-	ns.world.mu.Lock()
-	defer ns.world.mu.Unlock()
+	ns.world.Lock()
+	defer ns.world.Unlock()
 	return ns.openLocked(d)
 }
 
@@ -365,8 +365,8 @@ func (ns *Namespace) openLocked(d *Device) error {
 
 // Close brings a device down (dev_close).
 func (ns *Namespace) Close(d *Device) {
-	ns.world.mu.Lock()
-	defer ns.world.mu.Unlock()
+	ns.world.Lock()
+	defer ns.world.Unlock()
 	ns.closeLocked(d)
 }
 
@@ -384,8 +384,8 @@ func (ns *Namespace) closeLocked(d *Device) {
 
 // DelLink deletes a device (ip link del).
 func (ns *Namespace) DelLink(d *Device) error {
-	ns.world.mu.Lock()
-	defer ns.world.mu.Unlock()
+	ns.world.Lock()
+	defer ns.world.Unlock()
 	return ns.DelLinkLocked(d)
 }
 

@@ -78,14 +78,14 @@ func RegisterNotifier(prio int, fn Notifier) {
 // Subscribe adds a notifier for this namespace only (for monitors); the
 // returned function removes it.
 func (ns *Namespace) Subscribe(fn Notifier) (cancel func()) {
-	ns.world.mu.Lock()
-	defer ns.world.mu.Unlock()
+	ns.world.Lock()
+	defer ns.world.Unlock()
 	nextNotifierID++
 	id := nextNotifierID
 	ns.subs = append(ns.subs, notifierEntry{0, id, fn})
 	return func() {
-		ns.world.mu.Lock()
-		defer ns.world.mu.Unlock()
+		ns.world.Lock()
+		defer ns.world.Unlock()
 		ns.subs = slices.DeleteFunc(ns.subs, func(e notifierEntry) bool { return e.id == id })
 	}
 }

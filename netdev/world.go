@@ -15,8 +15,13 @@ import (
 type World struct {
 	loop Loop
 	mu   sync.Mutex // the RTNL: serializes every configuration change
-	nss  atomic.Pointer[[]*Namespace]
-	init *Namespace
+	// inRTNL is set while mu is held (through Lock).
+	inRTNL atomic.Bool
+	// Pending link-watch events (carrier changes).
+	lwMu      sync.Mutex
+	lwPending []*Device
+	nss       atomic.Pointer[[]*Namespace]
+	init      *Namespace
 	// Rand supplies random bytes for MAC addresses and the like; a lab
 	// seeds it so runs are reproducible.
 	rand func([]byte)
@@ -48,9 +53,9 @@ func NewWorld(o Options) *World {
 	}
 	empty := []*Namespace{}
 	w.nss.Store(&empty)
-	w.mu.Lock()
+	w.Lock()
 	ns, err := w.addNamespaceLocked(o.InitName)
-	w.mu.Unlock()
+	w.Unlock()
 	if err != nil {
 		panic(err) // a fresh world cannot fail to create its first namespace
 	}
@@ -68,10 +73,50 @@ func (w *World) Now() time.Time { return w.loop.Now() }
 func (w *World) Init() *Namespace { return w.init }
 
 // Lock takes the RTNL. Subsystems take it around configuration changes.
-func (w *World) Lock() { w.mu.Lock() }
+func (w *World) Lock() {
+	w.mu.Lock()
+	w.inRTNL.Store(true)
+}
 
-// Unlock releases the RTNL.
-func (w *World) Unlock() { w.mu.Unlock() }
+// Unlock runs pending link-watch events (carrier changes made while the
+// lock was held, notified now as Linux's deferred linkwatch work does:
+// after the operation that caused them) and releases the RTNL.
+func (w *World) Unlock() {
+	w.runLinkwatchLocked()
+	w.inRTNL.Store(false)
+	w.mu.Unlock()
+}
+
+// linkwatch queues a carrier change of d for notification. With RTNL held
+// it runs when the lock is released; otherwise it runs on the loop.
+func (w *World) linkwatch(d *Device) {
+	w.lwMu.Lock()
+	w.lwPending = append(w.lwPending, d)
+	w.lwMu.Unlock()
+	if !w.inRTNL.Load() {
+		w.loop.AfterFunc(0, func() {
+			w.Lock()
+			w.Unlock()
+		})
+	}
+}
+
+func (w *World) runLinkwatchLocked() {
+	for {
+		w.lwMu.Lock()
+		list := w.lwPending
+		w.lwPending = nil
+		w.lwMu.Unlock()
+		if len(list) == 0 {
+			return
+		}
+		for _, d := range list {
+			if ns := d.Namespace(); ns != nil && !d.IsDead() && d.Index() != 0 {
+				ns.notify(EventChange, d)
+			}
+		}
+	}
+}
 
 // RandBytes fills p from the world's random source.
 func (w *World) RandBytes(p []byte) { w.rand(p) }
@@ -91,8 +136,8 @@ func (w *World) Namespace(name string) *Namespace {
 
 // AddNamespace creates a namespace (ip netns add) with its loopback device.
 func (w *World) AddNamespace(name string) (*Namespace, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.Lock()
+	defer w.Unlock()
 	return w.addNamespaceLocked(name)
 }
 
@@ -116,8 +161,8 @@ func (w *World) addNamespaceLocked(name string) (*Namespace, error) {
 // unregistered (veth peers elsewhere go with them) and its subsystems torn
 // down.
 func (w *World) DelNamespace(name string) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.Lock()
+	defer w.Unlock()
 	ns := w.Namespace(name)
 	if ns == nil {
 		return extack.Errorf(syscall.ENOENT, "Cannot remove namespace file \"/run/netns/%s\": No such file or directory", name)
@@ -134,14 +179,14 @@ func (w *World) DelNamespace(name string) error {
 // Close tears down every namespace; packets still queued in a SimLoop are
 // freed.
 func (w *World) Close() {
-	w.mu.Lock()
+	w.Lock()
 	list := *w.nss.Load()
 	for i := len(list) - 1; i >= 0; i-- {
 		list[i].teardownLocked()
 	}
 	empty := []*Namespace{}
 	w.nss.Store(&empty)
-	w.mu.Unlock()
+	w.Unlock()
 	if c, ok := w.loop.(interface{ Close() }); ok {
 		c.Close()
 	}
