@@ -104,15 +104,12 @@ type State struct {
 	ivSalt uint64
 	ipID   atomic.Uint32
 
-	mu       sync.Mutex
-	km       KMState
-	dying    bool
-	softAdd  bool // a soft add-time expiry is pending (XFRM_SOFT_EXPIRE)
-	replay   Replay
-	cur      CurLifetime
-	lastUsed time.Time
-	genid    uint32
-	owner    *SAD
+	mu     sync.Mutex
+	km     KMState
+	dying  bool
+	replay Replay
+	cur    CurLifetime
+	owner  *SAD
 }
 
 // NewState validates cfg as xfrm_user.c's verify_newsa_info and

@@ -302,3 +302,29 @@ func BenchmarkSADFindOutput100k(b *testing.B) {
 		}
 	}
 }
+
+func TestSADConcurrentReaders(t *testing.T) {
+	sad := xfrm.NewSAD(nil, nil, nil)
+	fill(sad, 100)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20000; i++ {
+			k := i % 200
+			d := netip.AddrFrom4([4]byte{10, 0, byte(k >> 8), byte(k)})
+			if x := sad.Lookup(d, uint32(0x1000+k), xfrm.ProtoESP, 0); x != nil {
+				_, _ = x.OutputPrepare(10)
+			}
+		}
+	}()
+	base := gcmConfig()
+	for i := 100; i < 200; i++ {
+		c := base
+		c.ID.SPI = uint32(0x1000 + i)
+		c.ID.Daddr = netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
+		x, _ := xfrm.NewState(c, xfrm.Options{})
+		_ = sad.Add(x)
+		_ = sad.Delete(c.ID.Daddr, c.ID.SPI-50, xfrm.ProtoESP, 0)
+	}
+	<-done
+}
