@@ -1,7 +1,6 @@
 package hostlink_test
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -83,5 +82,3 @@ func (s *sink) next(t testing.TB, keep func(*packet.Buffer) bool) *packet.Buffer
 }
 
 func boolp(v bool) *bool { return &v }
-
-var _ = os.Getpid
