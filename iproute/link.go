@@ -41,7 +41,6 @@ type linkArgs struct {
 	addrLen   int  // length of a parsed "address", 0 if none
 	kind      string
 	kindArgs  []string
-	group     string
 }
 
 // parseLinkArgs is iplink_parse: the generic options of ip link add/set,

@@ -282,14 +282,13 @@ func (c *Cmd) neighGet(args []string) error {
 
 // neighFilter is ipneigh.c's filter.
 type neighFilter struct {
-	family  int
-	index   int32
-	state   uint32
-	pfx     inetArg
-	hasPfx  bool
-	unused  bool
-	proxy   bool
-	flushed int
+	family int
+	index  int32
+	state  uint32
+	pfx    inetArg
+	hasPfx bool
+	unused bool
+	proxy  bool
 }
 
 // parseNeighFilter is the argument loop of do_show_or_flush.

@@ -3,7 +3,6 @@ package iproute
 import (
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -381,17 +380,6 @@ func ticks(d time.Duration) uint64 {
 		d = 0
 	}
 	return uint64(d/(10*time.Millisecond)) + 1
-}
-
-func sortedKinds() []string {
-	actionMu.RLock()
-	defer actionMu.RUnlock()
-	var out []string
-	for k := range actionUtils {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func init() { SetTCObject("actions", doActions) }

@@ -96,6 +96,7 @@ func (w *World) linkwatch(d *Device) {
 	if !w.inRTNL.Load() {
 		w.loop.AfterFunc(0, func() {
 			w.Lock()
+			w.runLinkwatchLocked()
 			w.Unlock()
 		})
 	}

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"errors"
 	"fmt"
 	"syscall"
 
@@ -129,7 +130,7 @@ func ParseVerdict(words []string) (Verdict, int, error) {
 		}
 		var n uint32
 		if _, err := fmt.Sscanf(words[1], "%d", &n); err != nil || n > extValMask {
-			return 0, 0, fmt.Errorf("Illegal \"jump\"")
+			return 0, 0, errors.New(`Illegal "jump"`) //lint:ignore ST1005 tc's own wording
 		}
 		return Jump(n), 2, nil
 	case "goto":
@@ -138,7 +139,7 @@ func ParseVerdict(words []string) (Verdict, int, error) {
 		}
 		var n uint32
 		if _, err := fmt.Sscanf(words[2], "%d", &n); err != nil || n > extValMask {
-			return 0, 0, fmt.Errorf("Illegal \"chain index\"")
+			return 0, 0, errors.New(`Illegal "chain index"`) //lint:ignore ST1005 tc's own wording
 		}
 		return GotoChain(n), 3, nil
 	}
@@ -146,7 +147,9 @@ func ParseVerdict(words []string) (Verdict, int, error) {
 }
 
 // ErrIncomplete is returned by parsers when words are missing.
-var errIncomplete = fmt.Errorf("Command line is not complete. Try option \"help\"")
+//
+//lint:ignore ST1005 tc's own wording
+var errIncomplete = errors.New(`Command line is not complete. Try option "help"`)
 
 // ErrIncomplete reports a command line that ends too early.
 var ErrIncomplete = errIncomplete

@@ -10,8 +10,6 @@ func (b *bitset256) test(i uint) bool { return b[i>>6]&(1<<(i&63)) != 0 }
 func (b *bitset256) set(i uint)       { b[i>>6] |= 1 << (i & 63) }
 func (b *bitset256) clear(i uint)     { b[i>>6] &^= 1 << (i & 63) }
 
-func (b *bitset256) isEmpty() bool { return b[0]|b[1]|b[2]|b[3] == 0 }
-
 // count reports the number of set bits.
 func (b *bitset256) count() int {
 	return bits.OnesCount64(b[0]) + bits.OnesCount64(b[1]) +
