@@ -247,7 +247,8 @@ func (t *Tunnel) pushEncap(b *packet.Buffer, a sendArgs, proto uint8, src netip.
 		gh := b.Push(gueHdrLen)
 		gh[0], gh[1], gh[2], gh[3] = 0, proto, 0, 0 // version 0, no options
 	}
-	u := header.UDP(b.Push(header.UDPMinimumSize))
+	b.Push(header.UDPMinimumSize)
+	u := header.UDP(b.Bytes())
 	u.SetSourcePort(a.fl.SPort)
 	u.SetDestinationPort(a.fl.DPort)
 	u.SetLength(uint16(b.Len()))
