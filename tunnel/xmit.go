@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 
+	"github.com/softnet/softnet/gso"
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/netdev"
@@ -32,6 +33,10 @@ var (
 // on the device as Linux does: tx_carrier_errors (no route), collisions
 // (route back into the tunnel), tx_errors, tx_dropped.
 func (t *Tunnel) Transmit(b *packet.Buffer, proto uint8) {
+	if b.GSO.Size != 0 {
+		t.segment(b, proto, t.Transmit)
+		return
+	}
 	c := t.Config()
 	inner := b.Bytes()
 	isIP := b.Protocol == netdev.EthPIPv4 && len(inner) >= header.IPv4MinimumSize
@@ -84,6 +89,10 @@ func (t *Tunnel) nbmaDst(b *packet.Buffer, isIP bool) (netip.Addr, bool) {
 // set, e.g. from tc tunnel_key) or from the inner route's encap (ip route
 // … encap ip dst A). Without metadata the packet is a tx error.
 func (t *Tunnel) TransmitMD(b *packet.Buffer, proto uint8) {
+	if b.GSO.Size != 0 {
+		t.segment(b, proto, t.TransmitMD)
+		return
+	}
 	inner := b.Bytes()
 	isIP := b.Protocol == netdev.EthPIPv4 && len(inner) >= header.IPv4MinimumSize
 	info, ok := t.txInfo(b, isIP)
@@ -307,3 +316,22 @@ func (t *Tunnel) txError(b *packet.Buffer, r netdev.DropReason) {
 	t.dev.Drops.Add(r)
 	b.Free()
 }
+
+// segment splits a GSO super-packet into wire-sized segments before
+// encapsulation (softnet's underlays take no IPXIP4 GSO), each sent with
+// send; a malformed super-packet is a tx error.
+func (t *Tunnel) segment(b *packet.Buffer, proto uint8, send func(*packet.Buffer, uint8)) {
+	md := b.Tunnel
+	err := gso.Segment(b, func(seg *packet.Buffer) {
+		seg.Tunnel = md
+		seg.GSO = packet.GSO{}
+		send(seg, proto)
+	})
+	if err != nil {
+		t.dev.Stats.TxErrors.Add(1)
+		t.dev.Drops.Add(DropGSO)
+	}
+}
+
+// DropGSO counts GSO super-packets that could not be segmented.
+var DropGSO = netdev.RegisterDropReason("TUNNEL_GSO")

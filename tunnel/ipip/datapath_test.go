@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/header/build"
 	"github.com/softnet/softnet/internal/israce"
 	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/packet/packettest"
 	"github.com/softnet/softnet/tunnel"
 )
@@ -201,4 +203,36 @@ func FuzzRcv(f *testing.F) {
 		h.rcv(t, p)
 		h.loop.Run()
 	})
+}
+
+// TestGSOSegmentedBeforeEncap: a TCP GSO super-packet is cut into
+// segments, each encapsulated on its own.
+func TestGSOSegmentedBeforeEncap(t *testing.T) {
+	packettest.CheckBalance(t)
+	h := newHarness(t, "ttl 64")
+	payload := make([]byte, 3000)
+	p := build.IPv4(build.IPv4Opts{Src: mustAddr("10.0.0.1"), Dst: mustAddr("10.0.0.2"), Proto: header.IPProtoTCP, DF: true},
+		build.TCP(build.TCPOpts{SrcPort: 1000, DstPort: 2000, Seq: 1, Flags: header.TCPFlagACK}, payload))
+	b, err := packet.New(packet.DefaultHeadroom, len(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(b.Put(len(p)), p)
+	b.Protocol = netdev.EthPIPv4
+	b.SetNetworkHeader(0)
+	b.GSO = packet.GSO{Type: packet.GSOTCPv4, Size: 1000}
+	_ = h.tun.Transmit(b)
+	if len(h.out.pkts) != 3 {
+		t.Fatalf("got %d outer packets, want 3", len(h.out.pkts))
+	}
+	for i, f := range h.out.pkts {
+		ip := header.IPv4(f[header.EthernetMinimumSize:])
+		in := header.IPv4(ip.Payload())
+		if ip.Protocol() != header.IPProtoIPIP || int(in.TotalLength()) != 20+20+1000 || !in.IsChecksumValid() {
+			t.Errorf("segment %d: outer %+v inner %+v", i, ip.Fields(), in.Fields())
+		}
+	}
+	if s := h.tun.Stats.Snapshot(); s.TxPackets != 3 {
+		t.Errorf("tx_packets %d", s.TxPackets)
+	}
 }
