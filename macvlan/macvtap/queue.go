@@ -22,6 +22,10 @@ type Queue struct {
 
 	// Guarded by the RTNL.
 	enabled bool
+	// onReady, when set, is called after a frame is queued, and
+	// onDetach when the device goes away (the guest NIC uses them).
+	onReady  func()
+	onDetach func()
 
 	mu     sync.Mutex
 	ring   []*packet.Buffer
@@ -62,6 +66,11 @@ func Open(t *Tap) (*Queue, error) {
 	w := ns.World()
 	w.Lock()
 	defer w.Unlock()
+	return openLocked(t)
+}
+
+// openLocked is Open with the RTNL held.
+func openLocked(t *Tap) (*Queue, error) {
 	if t.dev.IsDead() || TapOf(t.dev) != t {
 		return nil, syscall.ENXIO
 	}
@@ -110,8 +119,12 @@ func (q *Queue) produce(d *netdev.Device, b *packet.Buffer) {
 	}
 	q.ring[(q.head+q.n)%len(q.ring)] = b
 	q.n++
+	ready := q.onReady
 	q.mu.Unlock()
 	q.signal()
+	if ready != nil {
+		ready()
+	}
 }
 
 func (q *Queue) signal() {
@@ -262,6 +275,9 @@ func (q *Queue) detach() {
 	q.tap.Store(nil)
 	q.enabled = false
 	q.doneMu.Do(func() { close(q.done) })
+	if q.onDetach != nil {
+		q.onDetach()
+	}
 }
 
 // Close releases the queue (tap_release): it leaves the device and the
@@ -277,6 +293,19 @@ func (q *Queue) Close() error {
 			w.Unlock()
 		}
 	}
+	return q.release()
+}
+
+// closeLocked is Close with the RTNL held.
+func (q *Queue) closeLocked() error {
+	if t := q.tap.Load(); t != nil {
+		t.removeLocked(q)
+	}
+	return q.release()
+}
+
+// release marks the queue closed and drops what it holds.
+func (q *Queue) release() error {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
