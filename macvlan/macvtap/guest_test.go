@@ -52,6 +52,7 @@ func TestGuestPings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		quiet(vm)
 		d, err := e.ns.NewLink(&netdev.LinkRequest{Name: name, Kind: "tapguest", Link: []string{"macvtap0", "macvtap1"}[i]})
 		if err != nil {
 			t.Fatal(err)

@@ -49,6 +49,8 @@ func newEnvLoop(t testing.TB, l netdev.Loop, sim *netdev.SimLoop) *env {
 		t.Fatal(err)
 	}
 	e := &env{w: w, loop: sim, ns: w.Init(), peer: peer}
+	quiet(w.Init())
+	quiet(peer)
 	if _, err := e.ns.NewLink(&netdev.LinkRequest{Name: "eth0", Kind: "veth", Up: ptr(true),
 		Data: &netdev.VethPeer{Peer: netdev.LinkRequest{Name: "eth0", NetNS: "peer"}}}); err != nil {
 		t.Fatal(err)
@@ -99,3 +101,7 @@ func withHdr(h header.VirtioNetHdrFields, frame []byte) []byte {
 	copy(out[header.VirtioNetHdrSize:], frame)
 	return out
 }
+
+// quiet turns IPv6 off in ns so that the stack sends no solicitations or
+// reports of its own: the tests count frames.
+func quiet(ns *netdev.Namespace) { ns.SetSysctl("net.ipv6.conf.all.disable_ipv6", "1") }
