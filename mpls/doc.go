@@ -7,8 +7,8 @@
 // mpls LABELS dev DEV).
 //
 // As in Linux, labels must be below net.mpls.platform_labels (0 by
-// default, so nothing is accepted until it is raised) and at least 16.
-// Not modelled: net.mpls.conf.DEV.input (every device accepts MPLS),
-// multipath, IPv6 payloads' hop limit propagation options, ICMP
+// default, so nothing is accepted until it is raised) and at least 16, and
+// a device accepts MPLS only when net.mpls.conf.DEV.input is 1 (0 by
+// default). Not modelled: multipath, IPv6 payloads' hop limit propagation options, ICMP
 // extensions for MPLS.
 package mpls

@@ -37,6 +37,7 @@ type Route struct {
 type table struct {
 	mu             sync.Mutex
 	routes         atomic.Pointer[map[uint32]*Route]
+	input          atomic.Pointer[map[int32]bool]
 	platformLabels atomic.Int64
 }
 
@@ -132,6 +133,11 @@ var (
 func rcv(d *netdev.Device, b *packet.Buffer) {
 	ns := d.Namespace()
 	if ns == nil {
+		b.Free()
+		return
+	}
+	if !inputEnabled(ns, d.Index()) {
+		d.Drops.Add(DropInputDisabled)
 		b.Free()
 		return
 	}

@@ -61,6 +61,7 @@ func FuzzRcv(f *testing.F) {
 	_ = ns.SetSysctl("net.mpls.platform_labels", "1000")
 	lo := ns.Loopback()
 	_ = ns.Open(lo)
+	_ = ns.SetSysctl("net.mpls.conf.lo.input", "1")
 	_ = mpls.AddRoute(ns, mpls.Route{Label: 100, Ifindex: lo.Index()}, false)
 	_ = mpls.AddRoute(ns, mpls.Route{Label: 101, Ifindex: lo.Index(), NewLabels: []uint32{200, 300}}, false)
 	f.Fuzz(func(t *testing.T, p []byte) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/iproute"
+	"github.com/softnet/softnet/mpls"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 )
@@ -26,6 +27,7 @@ func TestMPLSOverIP(t *testing.T) {
 				ip(t, tp, c.h, "ip addr add "+c.lan+" dev d1")
 				ip(t, tp, c.h, "ip route add "+c.peerLAN+" encap mpls "+c.out+" dev t0")
 				ip(t, tp, c.h, "sysctl -w net.mpls.platform_labels=1000")
+				ip(t, tp, c.h, "sysctl -w net.mpls.conf.t0.input=1")
 				self := c.lan[:len(c.lan)-3]
 				ip(t, tp, c.h, "ip -f mpls route add "+c.in+" via inet "+self+" dev lo")
 			}
@@ -56,6 +58,19 @@ func TestMPLSOverIP(t *testing.T) {
 				t.Errorf("mpls route show: %q, want %q", out.String(), want)
 			}
 		})
+	}
+}
+
+// TestMPLSInputDisabled: without net.mpls.conf.t0.input the receiver
+// drops the labelled packets.
+func TestMPLSInputDisabled(t *testing.T) {
+	tp := sites(t, "")
+	ip(t, tp, "a", "ip route add 10.2.0.0/24 encap mpls 100 dev t0")
+	ip(t, tp, "b", "sysctl -w net.mpls.platform_labels=1000")
+	ip(t, tp, "b", "ip -f mpls route add 100 via inet 10.0.0.2 dev lo")
+	tp.Ping("a", "10.2.0.1", inet.EchoOpts{Src: mustAddr("10.0.0.1")}, 1)
+	if n := tp.Dev("b:t0").Drops.Get(mpls.DropInputDisabled); n != 1 {
+		t.Errorf("MPLS_INPUT_DISABLED %d, want 1", n)
 	}
 }
 
