@@ -13,7 +13,7 @@ import (
 // needed" with that MTU (GSO packets are exempt). It reports whether the
 // packet may go on.
 func (t *Tunnel) checkPMTU(b *packet.Buffer, rt *inet.Dst, a sendArgs) bool {
-	pktSize := b.Len()
+	pktSize := len(innerHeader(b))
 	var mtu int
 	if a.df {
 		mtu = int(rt.PathMTU(a.fl.Dst)) - header.IPv4MinimumSize - a.hlen
@@ -23,12 +23,14 @@ func (t *Tunnel) checkPMTU(b *packet.Buffer, rt *inet.Dst, a sendArgs) bool {
 	if !a.innerIP {
 		return true
 	}
-	inner := header.IPv4(b.Bytes())
+	inner := header.IPv4(innerHeader(b))
 	if mtu > 0 && uint32(mtu) <= t.dev.MTU() {
 		inet.UpdatePMTU(t.net.ns, inner.Destination(), uint32(mtu))
 	}
 	if b.GSO.Size == 0 && a.innerDF && mtu < pktSize {
-		inet.ICMPSend(t.net.ns, b, header.ICMPv4DestUnreach, header.ICMPv4FragNeeded, uint32(max(mtu, 0)))
+		atInner(b, func() {
+			inet.ICMPSend(t.net.ns, b, header.ICMPv4DestUnreach, header.ICMPv4FragNeeded, uint32(max(mtu, 0)))
+		})
 		return false
 	}
 	return true
@@ -45,7 +47,7 @@ func (t *Tunnel) relayErrors(b *packet.Buffer) {
 	now := t.net.ns.World().Now().UnixNano()
 	if now < t.errTime.Load()+int64(ErrTimeout) {
 		t.errCount.Add(-1)
-		inet.LinkFailure(t.net.ns, b)
+		atInner(b, func() { inet.LinkFailure(t.net.ns, b) })
 		return
 	}
 	t.errCount.Store(0)

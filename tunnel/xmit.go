@@ -38,7 +38,7 @@ func (t *Tunnel) Transmit(b *packet.Buffer, proto uint8) {
 		return
 	}
 	c := t.Config()
-	inner := b.Bytes()
+	inner := innerHeader(b)
 	isIP := b.Protocol == netdev.EthPIPv4 && len(inner) >= header.IPv4MinimumSize
 	dst := c.Remote
 	if isZero4(dst) {
@@ -76,7 +76,7 @@ func (t *Tunnel) nbmaDst(b *packet.Buffer, isIP bool) (netip.Addr, bool) {
 	if !isIP {
 		return netip.Addr{}, false
 	}
-	daddr := header.IPv4(b.Bytes()).Destination()
+	daddr := header.IPv4(innerHeader(b)).Destination()
 	rt, err := inet.OutputLookup(t.net.ns, inet.Flow{Dst: daddr})
 	if err != nil {
 		return netip.Addr{}, false
@@ -93,7 +93,7 @@ func (t *Tunnel) TransmitMD(b *packet.Buffer, proto uint8) {
 		t.segment(b, proto, t.TransmitMD)
 		return
 	}
-	inner := b.Bytes()
+	inner := innerHeader(b)
 	isIP := b.Protocol == netdev.EthPIPv4 && len(inner) >= header.IPv4MinimumSize
 	info, ok := t.txInfo(b, isIP)
 	if !ok || !info.Dst.Is4() {
@@ -122,7 +122,7 @@ func (t *Tunnel) txInfo(b *packet.Buffer, isIP bool) (packet.TunnelInfo, bool) {
 	if !isIP {
 		return packet.TunnelInfo{}, false
 	}
-	daddr := header.IPv4(b.Bytes()).Destination()
+	daddr := header.IPv4(innerHeader(b)).Destination()
 	rt, err := inet.OutputLookup(t.net.ns, inet.Flow{Dst: daddr, Oif: t.dev.Index()})
 	if err != nil || rt.Dev != t.dev {
 		return packet.TunnelInfo{}, false
@@ -184,14 +184,14 @@ func (t *Tunnel) send(b *packet.Buffer, a sendArgs) {
 	if ttl == 0 {
 		ttl = 64
 		if a.innerIP {
-			ttl = header.IPv4(b.Bytes()).TTL()
+			ttl = header.IPv4(innerHeader(b)).TTL()
 		}
 	}
 	src := a.fl.Src
 	if !src.IsValid() {
 		src = rt.SelectSource(a.fl.Dst)
 	}
-	n := b.Len()
+	n := len(innerHeader(b))
 	if !t.pushHeaders(b, a, proto, src) {
 		d.Stats.TxDropped.Add(1)
 		d.Drops.Add(DropNoHeadroom)
@@ -220,7 +220,7 @@ func (t *Tunnel) innerECN(b *packet.Buffer, isIP bool) uint8 {
 	if !isIP {
 		return 0
 	}
-	return header.IPv4(b.Bytes()).TOS()
+	return header.IPv4(innerHeader(b)).TOS()
 }
 
 // pushHeaders prepends the encapsulation (UDP, GUE) and the outer IPv4
@@ -276,7 +276,7 @@ func (t *Tunnel) encapSport(b *packet.Buffer, e Encap) uint16 {
 	}
 	h := b.Hash
 	if h == 0 {
-		h = FlowHash(b.Bytes())
+		h = FlowHash(innerHeader(b))
 	}
 	const lo, hi = 32768, 61000
 	return uint16((uint64(h)*(hi-lo))>>32) + lo
@@ -335,3 +335,26 @@ func (t *Tunnel) segment(b *packet.Buffer, proto uint8, send func(*packet.Buffer
 
 // DropGSO counts GSO super-packets that could not be segmented.
 var DropGSO = netdev.RegisterDropReason("TUNNEL_GSO")
+
+// innerHeader is the inner packet from its network header on: the data
+// itself for ipip, past the kind's own header (GRE) for kinds that push one
+// before calling Transmit (skb_inner_network_header).
+func innerHeader(b *packet.Buffer) []byte {
+	if off, ok := b.NetworkOffset(); ok && off > 0 && off <= b.Len() {
+		return b.Bytes()[off:]
+	}
+	return b.Bytes()
+}
+
+// atInner runs f with b's data at the inner network header (for ICMP
+// errors quoting the inner packet), then restores it.
+func atInner(b *packet.Buffer, f func()) {
+	off, ok := b.NetworkOffset()
+	if !ok || off <= 0 || off > b.Len() {
+		f()
+		return
+	}
+	b.Pull(off)
+	f()
+	b.Push(off)
+}
