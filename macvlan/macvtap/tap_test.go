@@ -276,3 +276,28 @@ func TestMaxQueues(t *testing.T) {
 		t.Fatalf("queues %d/%d", a, en)
 	}
 }
+
+func TestTxQueueLenResizesRings(t *testing.T) {
+	e := newEnv(t)
+	q0 := open(t, e.macvtap(t, "macvtap0", macvlan.ModeBridge, mac0))
+	tap1 := e.macvtap(t, "macvtap1", macvlan.ModeBridge, mac1)
+	q1 := open(t, tap1)
+	frame := withHdr(header.VirtioNetHdrFields{}, udpFrame(mac1, mac0, ip0, ip1, 1, 2, []byte("x")))
+	for range 20 {
+		q0.Write(frame)
+		e.run()
+	}
+	if err := e.ns.SetLink(tap1.Device(), &netdev.LinkRequest{TxQLen: ptr(uint32(8))}); err != nil {
+		t.Fatal(err)
+	}
+	if q1.Len() != 8 || q1.Drops.Load() != 12 {
+		t.Fatalf("after resize: %d queued, %d dropped", q1.Len(), q1.Drops.Load())
+	}
+	for range 5 {
+		q0.Write(frame)
+		e.run()
+	}
+	if q1.Len() != 8 {
+		t.Fatalf("ring grew past txqueuelen: %d", q1.Len())
+	}
+}
