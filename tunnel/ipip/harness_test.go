@@ -43,9 +43,16 @@ func (c *capture) RunHook(d *netdev.Device, b *packet.Buffer) netdev.Verdict {
 func newHarness(tb testing.TB, tunnelArgs string) *harness {
 	tb.Helper()
 	loop := netdev.NewSimLoop(time.Unix(1_000_000, 0))
-	w := netdev.NewWorld(netdev.Options{Loop: loop})
+	return newHarnessLoop(tb, tunnelArgs, loop, loop)
+}
+
+// newHarnessLoop builds the harness on any loop (sim is nil for a
+// RealLoop).
+func newHarnessLoop(tb testing.TB, tunnelArgs string, l netdev.Loop, sim *netdev.SimLoop) *harness {
+	tb.Helper()
+	w := netdev.NewWorld(netdev.Options{Loop: l})
 	tb.Cleanup(w.Close)
-	h := &harness{w: w, loop: loop, ns: w.Init()}
+	h := &harness{w: w, loop: sim, ns: w.Init()}
 	for _, l := range []string{
 		"ip link add d0 type dummy",
 		"ip link set d0 up",
