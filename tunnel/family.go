@@ -59,7 +59,7 @@ func NewFamily(ops Ops) *Family {
 		n := &Net{fam: f, ns: ns}
 		n.tab.Store(&table{buckets: map[bucketKey][]*Tunnel{}})
 		return n
-	}, nil)
+	}, exitNet)
 	registerFamily(f)
 	return f
 }
@@ -147,3 +147,14 @@ func (f *Family) Load(ns *netdev.Namespace) error {
 type netip4 = netip.Addr
 
 var errExist = extack.Errno(syscall.EEXIST)
+
+// exitNet is ip_tunnel_delete_nets for a namespace going away (RTNL
+// held): its own devices are already unregistered; tunnels of its table
+// whose device moved to another namespace go too.
+func exitNet(ns *netdev.Namespace, n *Net) {
+	for _, t := range n.Tunnels() {
+		if dn := t.dev.Namespace(); dn != nil && dn != ns && !t.dev.IsDead() {
+			dn.UnregisterLocked(t.dev)
+		}
+	}
+}

@@ -57,6 +57,9 @@ func (t *Tunnel) Rcv(b *packet.Buffer, md *packet.TunnelInfo) {
 	}
 	d.Stats.CountRx(b.Len())
 	scrub(b)
+	if d.Namespace() != t.net.ns {
+		b.Mark = 0 // skb_scrub_packet(xnet)
+	}
 	if md != nil {
 		b.Tunnel = *md
 	}

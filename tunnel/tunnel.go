@@ -341,7 +341,9 @@ func (t *Tunnel) update(p Parms, setMTU bool) {
 
 func init() {
 	netdev.RegisterNotifier(0, func(ev netdev.Event, d *netdev.Device) error {
-		if ev != netdev.EventUnregister {
+		if ev != netdev.EventUnregister || !d.IsDead() {
+			// A device moving to another namespace stays in its table: the
+			// tunnel keeps its link namespace (x-netns tunnels).
 			return nil
 		}
 		if t := Of(d); t != nil {

@@ -233,3 +233,39 @@ func TestIPTunnelCommands(t *testing.T) {
 	}
 	_ = netdev.EthPIPv4
 }
+
+// TestCrossNamespace: a tunnel device moved to another namespace keeps
+// using its creation namespace for the outer packets (x-netns ipip): the
+// underlay lives in b, the tunnel device in c.
+func TestCrossNamespace(t *testing.T) {
+	tp := sites(t, "")
+	tp.Host("c")
+	ip(t, tp, "b", "ip link set t0 netns c")
+	ip(t, tp, "c", "ip link set t0 up")
+	ip(t, tp, "c", "ip addr add 10.0.0.2/30 dev t0")
+	got := tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 2)
+	if len(got) != 2 || !got[0].Reply {
+		t.Fatalf("got %+v", got)
+	}
+	got = tp.Ping("c", "10.0.0.1", inet.EchoOpts{}, 1)
+	if len(got) != 1 || !got[0].Reply {
+		t.Fatalf("from c: %+v", got)
+	}
+	if tp.NS("b").DeviceByName("t0") != nil {
+		t.Error("t0 still in b")
+	}
+}
+
+// TestCrossNamespaceLinkNetGone: deleting the tunnel's link namespace
+// deletes the device that moved away from it.
+func TestCrossNamespaceLinkNetGone(t *testing.T) {
+	tp := sites(t, "")
+	tp.Host("c")
+	ip(t, tp, "b", "ip link set t0 netns c")
+	if err := tp.W.DelNamespace("b"); err != nil {
+		t.Fatal(err)
+	}
+	if tp.NS("c").DeviceByName("t0") != nil {
+		t.Error("t0 survived its link namespace")
+	}
+}
