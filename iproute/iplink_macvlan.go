@@ -17,15 +17,16 @@ func init() {
 	RegisterLinkKind("tapguest", parseTapguest, printTapguest)
 }
 
+// macvlanUsage is iproute2 6.1's text (the version softnet's golden
+// output comes from); bclim, added in 6.4, is accepted all the same.
 func macvlanUsage(kind string) string {
-	return "Usage: ... " + kind + " mode MODE [flag MODE_FLAG] MODE_OPTS [bcqueuelen BC_QUEUE_LEN] [bclim BCLIM]\n" +
+	return "Usage: ... " + kind + " mode MODE [flag MODE_FLAG] MODE_OPTS [bcqueuelen BC_QUEUE_LEN]\n" +
 		"\n" +
 		"MODE: private | vepa | bridge | passthru | source\n" +
 		"MODE_FLAG: null | nopromisc | nodst\n" +
 		"MODE_OPTS: for mode \"source\":\n" +
 		"\tmacaddr { { add | del } <macaddr> | set [ <macaddr> [ <macaddr>  ... ] ] | flush }\n" +
-		"BC_QUEUE_LEN: Length of the rx queue for broadcast/multicast: [0-4294967295]\n" +
-		"BCLIM: Threshold for broadcast queueing: 32-bit integer\n"
+		"BC_QUEUE_LEN: Length of the rx queue for broadcast/multicast: [0-4294967295]\n"
 }
 
 // macvlanMatches is iproute2's matches(): arg is a non-empty prefix of key.
@@ -69,8 +70,11 @@ func parseMacvlan(kind string, args []string) (any, error) {
 }
 
 func (a *macvlanArgs) usageErr(prefix string) error {
-	return Fail(255, "%s%s", prefix, strings.TrimSuffix(macvlanUsage(a.kind), "\n"))
+	return Fail(1, "%s%s", prefix, strings.TrimSuffix(macvlanUsage(a.kind), "\n"))
 }
+
+// Parse errors exit 1, as iproute2's link_util parsers returning -1 do;
+// an incomplete command line exits 255.
 
 // parseOne parses the option at args[i] and returns the index of its
 // last word.
@@ -90,7 +94,7 @@ func (a *macvlanArgs) parseOne(args []string, i int) (int, error) {
 		}
 		m, ok := macvlan.ParseMode(v)
 		if !ok {
-			return i, Fail(255, "Error: argument of \"mode\" must be \"private\", \"vepa\", \"bridge\", \"passthru\" or \"source\", not \"%s\"", v)
+			return i, Fail(1, "Error: argument of \"mode\" must be \"private\", \"vepa\", \"bridge\", \"passthru\" or \"source\", not \"%s\"", v)
 		}
 		a.data.Mode = &m
 	case macvlanMatches(w, "flag"):
@@ -105,7 +109,7 @@ func (a *macvlanArgs) parseOne(args []string, i int) (int, error) {
 			a.flags |= macvlan.FlagNoDst
 		case "null":
 		default:
-			return i, Fail(255, "Error: argument of \"flag\" must be \"nopromisc\", \"nodst\" or \"null\", not \"%s\"", v)
+			return i, Fail(1, "Error: argument of \"flag\" must be \"nopromisc\", \"nodst\" or \"null\", not \"%s\"", v)
 		}
 		a.hasFlags = true
 	case macvlanMatches(w, "macaddr"):
@@ -123,7 +127,7 @@ func (a *macvlanArgs) parseOne(args []string, i int) (int, error) {
 		}
 		n, ok := GetInteger(v)
 		if !ok || n < 0 || n > 1<<32-1 || strings.HasPrefix(v, "-") {
-			return i, Fail(255, "Error: argument of \"bcqueuelen\" must be a positive integer [0-4294967295], not \"%s\"", v)
+			return i, Fail(1, "Error: argument of \"bcqueuelen\" must be a positive integer [0-4294967295], not \"%s\"", v)
 		}
 		u := uint32(n)
 		a.data.BCQueueLen = &u
@@ -134,12 +138,12 @@ func (a *macvlanArgs) parseOne(args []string, i int) (int, error) {
 		}
 		n, ok := GetInteger(v)
 		if !ok || n < -1<<31 || n > 1<<31-1 {
-			return i, Fail(255, "Error: illegal value for \"bclim\": \"%s\"", v)
+			return i, Fail(1, "Error: illegal value for \"bclim\": \"%s\"", v)
 		}
 		c := int32(n)
 		a.data.BCCutoff = &c
 	case macvlanMatches(w, "help"):
-		return i, Fail(255, "%s", strings.TrimSuffix(macvlanUsage(a.kind), "\n"))
+		return i, Fail(1, "%s", strings.TrimSuffix(macvlanUsage(a.kind), "\n"))
 	default:
 		return i, a.usageErr(fmt.Sprintf("%s: unknown option \"%s\"?\n", a.kind, w))
 	}
@@ -163,7 +167,7 @@ func (a *macvlanArgs) parseMacaddr(args []string, i int) (int, error) {
 	case "flush":
 		op = macvlan.MacaddrFlush
 	default:
-		return i, Fail(255, "%s", strings.TrimSuffix(macvlanUsage(a.kind), "\n"))
+		return i, Fail(1, "%s", strings.TrimSuffix(macvlanUsage(a.kind), "\n"))
 	}
 	a.data.MacaddrMode = &op
 	switch op {
@@ -174,10 +178,10 @@ func (a *macvlanArgs) parseMacaddr(args []string, i int) (int, error) {
 		i++
 		m, err := ParseLLAddr(args[i])
 		if err != nil {
-			return i, Fail(255, "\"%s\" is invalid lladdr.", args[i])
+			return i, Fail(1, "\"%s\" is invalid lladdr.", args[i])
 		}
 		if len(m) != 6 {
-			return i, Fail(255, "")
+			return i, Fail(1, "")
 		}
 		a.data.Macaddr = m
 	case macvlan.MacaddrSet:
@@ -232,7 +236,7 @@ func printMacvlan(p *Printer, info any) {
 
 func parseTapguest(args []string) (any, error) {
 	if len(args) > 0 {
-		return nil, Fail(255, "Usage: ip link add NAME link MACVTAP type tapguest")
+		return nil, Fail(1, "Usage: ip link add NAME link MACVTAP type tapguest")
 	}
 	return nil, nil
 }

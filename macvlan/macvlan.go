@@ -101,9 +101,8 @@ func (k *Kind) Setup(d *netdev.Device) {
 	d.HardHeaderLen = netdev.EthHeaderLen
 	d.AddrLen = 6
 	d.SetBroadcastAddr([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
-	d.MinMTU, d.MaxMTU = 68, 65535
+	d.MinMTU, d.MaxMTU = 68, 0
 	d.NoQueue = true
-	d.InitTxQueueLen(0)
 	d.InitFlags(netdev.FlagBroadcast | netdev.FlagMulticast)
 	d.DefaultName = k.name + "%d"
 	d.InitCarrier(false)
@@ -138,9 +137,7 @@ func (k *Kind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.LinkR
 	} else if *req.MTU > lower.MTU() {
 		return extack.Errno(syscall.EINVAL)
 	}
-	if lower.MaxMTU != 0 {
-		d.MaxMTU = lower.MaxMTU
-	}
+	d.MaxMTU = lower.MaxMTU
 	d.GSOMaxSize, d.GSOMaxSegs = lower.GSOMaxSize, lower.GSOMaxSegs
 	d.TSOMaxSize, d.TSOMaxSegs = lower.TSOMaxSize, lower.TSOMaxSegs
 	d.InitFeatures(lower.Features()&macvlanFeatures|alwaysOn, netdev.FeatLRO|macvlanFeatures)
