@@ -1,15 +1,12 @@
 package lab
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/softnet/softnet/internal/pcap"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 )
@@ -23,8 +20,7 @@ type capturer struct {
 
 	mu      sync.Mutex
 	f       *os.File
-	bw      *bufio.Writer
-	w       *pcapgo.NgWriter
+	w       *pcap.Writer
 	in, out bool
 	packets int
 	err     error
@@ -45,24 +41,18 @@ func openCapture(c *Capture, dev *netdev.Device, outDir string) (*capturer, erro
 	if err != nil {
 		return nil, err
 	}
-	lt := layers.LinkTypeRaw
-	if dev.Type == netdev.ARPHRDEther {
-		lt = layers.LinkTypeEthernet
-	}
-	bw := bufio.NewWriter(f)
-	ng, err := pcapgo.NewNgWriterInterface(bw, pcapgo.NgInterface{
-		Name:                fmt.Sprintf("%s:%s", c.Host, c.Dev),
-		Description:         "softnet lab device",
-		OS:                  "softnet",
-		LinkType:            lt,
-		SnapLength:          uint32(c.Snaplen),
-		TimestampResolution: 9, // nanoseconds
-	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "softnet lab"}})
+	pw, err := pcap.NewWriter(f, pcap.Interface{
+		Name:        fmt.Sprintf("%s:%s", c.Host, c.Dev),
+		Description: "softnet lab device",
+		LinkType:    pcap.LinkType(dev),
+		Snaplen:     c.Snaplen,
+		Application: "softnet lab",
+	})
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	cp := &capturer{spec: c, dev: dev, path: path, f: f, bw: bw, w: ng,
+	cp := &capturer{spec: c, dev: dev, path: path, f: f, w: pw,
 		in: c.Direction != "out", out: c.Direction != "in"}
 	dev.AddTap(cp)
 	return cp, nil
@@ -73,22 +63,12 @@ func (c *capturer) Tap(d *netdev.Device, b *packet.Buffer, dir netdev.Direction)
 	if dir == netdev.DirIn && !c.in || dir == netdev.DirOut && !c.out {
 		return
 	}
-	data := b.Bytes()
-	n := len(data)
-	if n > c.spec.Snaplen {
-		data = data[:c.spec.Snaplen]
-	}
-	flags := &pcapgo.NgEpbFlags{Direction: pcapgo.NgEpbFlagDirectionInbound}
-	if dir == netdev.DirOut {
-		flags.Direction = pcapgo.NgEpbFlagDirectionOutbound
-	}
-	ci := gopacket.CaptureInfo{Timestamp: d.Namespace().World().Now(), CaptureLength: len(data), Length: n}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil || c.w == nil {
 		return
 	}
-	c.err = c.w.WritePacketWithOptions(ci, data, pcapgo.NgPacketOptions{Flags: flags})
+	c.err = c.w.WritePacket(d.Namespace().World().Now(), b.Bytes(), dir)
 	c.packets++
 }
 
@@ -102,9 +82,6 @@ func (c *capturer) close() error {
 	}
 	err := c.err
 	if e := c.w.Flush(); err == nil {
-		err = e
-	}
-	if e := c.bw.Flush(); err == nil {
 		err = e
 	}
 	if e := c.f.Close(); err == nil {
