@@ -166,11 +166,12 @@ func (q *Queue) isClosed() bool {
 
 // Read reads one frame into p (tap_do_read): the virtio-net header first
 // when IFF_VNET_HDR is set (TUNSETVNETHDRSZ bytes, the rest zeroed), then
-// the Ethernet frame. It returns the header plus frame length. It waits
-// for a frame unless the queue is non-blocking (EAGAIN). Errors: EINVAL
-// when p cannot hold the vnet header, EFAULT when it cannot hold the
-// frame (the frame is lost, as in Linux), ENOLINK once the device is
-// deleted and the ring is empty, EBADF after Close.
+// the Ethernet frame. It returns the number of bytes copied: a buffer
+// too short for the frame gets its start and the rest is lost, as in
+// Linux. It waits for a frame unless the queue is non-blocking (EAGAIN).
+// Errors: EINVAL when p cannot hold the vnet header (the frame is lost),
+// ENOLINK once the device is deleted and the ring is empty, EBADF after
+// Close.
 func (q *Queue) Read(p []byte) (int, error) { return q.ReadContext(context.Background(), p) }
 
 // ReadContext is Read that gives up when ctx is done, returning ctx's
@@ -221,12 +222,9 @@ func (q *Queue) put(b *packet.Buffer, p []byte) (int, error) {
 		header.VirtioNetHdr(p).Encode(&h, q.flags.Load()&flagVnetLE != 0)
 		clear(p[header.VirtioNetHdrSize:hdr])
 	}
-	if len(p)-hdr < b.Len() {
-		q.Drops.Add(1)
-		return 0, syscall.EFAULT
-	}
-	copy(p[hdr:], b.Bytes())
-	return hdr + b.Len(), nil
+	// A short buffer gets the start of the frame; the rest is lost, and
+	// the length read is what was copied (as tap_put_user returns).
+	return hdr + copy(p[hdr:], b.Bytes()), nil
 }
 
 // Poll reports the queue's readiness (tap_poll): PollIn|PollRdNorm when a

@@ -85,6 +85,7 @@ func init() { netdev.RegisterKind(macvlan.NewKind("macvtap", ext{})) }
 func (ext) Setup(d *netdev.Device) {
 	d.DefaultName = "macvtap%d"
 	d.InitTxQueueLen(DefaultQueueLen)
+	d.NoQueue = false // a macvtap gets the default qdisc (Linux shows fq_codel)
 }
 
 func (ext) NewLink(d *netdev.Device) error {

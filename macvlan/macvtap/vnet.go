@@ -122,8 +122,7 @@ func applyGSO(b *packet.Buffer, h header.VirtioNetHdrFields, k gsoKind, pOff int
 		return nil // too small to be a GSO frame
 	}
 	if k.ufo {
-		// UDP fragmentation offload has no softnet GSO type; see docs.
-		return syscall.EINVAL
+		return errUFO{size: int(h.GSOSize)}
 	}
 	b.GSO = packet.GSO{Type: k.typ | packet.GSODodgy, Size: h.GSOSize}
 	return nil
@@ -143,8 +142,6 @@ func dissect(frame []byte, k gsoKind) (thoff int, proto uint8, ok bool) {
 		if k.typ&packet.GSOTCPv6 != 0 {
 			et = header.EtherTypeIPv6
 		}
-	} else if !matchProto(et, k) {
-		return 0, 0, false
 	}
 	ip := frame[ethHLen:]
 	switch et {
@@ -167,17 +164,11 @@ func dissect(frame []byte, k gsoKind) (thoff int, proto uint8, ok bool) {
 	return 0, 0, false
 }
 
-// matchProto is virtio_net_hdr_match_proto.
-func matchProto(et uint16, k gsoKind) bool {
-	switch {
-	case k.typ&packet.GSOTCPv4 != 0:
-		return et == header.EtherTypeIPv4
-	case k.typ&packet.GSOTCPv6 != 0:
-		return et == header.EtherTypeIPv6
-	default:
-		return et == header.EtherTypeIPv4 || et == header.EtherTypeIPv6
-	}
-}
+// errUFO reports a UDP fragmentation offload frame larger than its
+// gso_size: the caller fragments it (udp4_ufo_fragment's IP fragments).
+type errUFO struct{ size int }
+
+func (errUFO) Error() string { return "ufo" }
 
 // vnetHdrOf fills a virtio-net header describing b (virtio_net_hdr_from_skb
 // with has_data_valid): data at the link-layer header.

@@ -2,9 +2,11 @@ package macvtap
 
 import (
 	"encoding/binary"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/inet/frag"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 )
@@ -56,6 +58,12 @@ func (q *Queue) Write(p []byte) (int, error) {
 	}
 	if vnet {
 		if err := applyVnetHdr(b, h); err != nil {
+			if u, ok := err.(errUFO); ok {
+				if err := sendUFO(t.dev, b, u.size); err != nil {
+					return 0, err
+				}
+				return len(p), nil
+			}
 			t.dev.DropTx(b, netdev.DropDevHdr)
 			return 0, err
 		}
@@ -74,4 +82,48 @@ func (q *Queue) txError(err error) error {
 		t.dev.Drops.Add(netdev.DropDevHdr)
 	}
 	return err
+}
+
+// ufoID numbers the fragments of IPv6 UFO datagrams.
+var ufoID atomic.Uint32
+
+// sendUFO fragments a UDP datagram larger than its UFO gso_size into IP
+// fragments carrying size bytes of it each (udp4_ufo_fragment and its
+// IPv6 twin) and transmits them; b's data starts at the Ethernet header.
+func sendUFO(dev *netdev.Device, b *packet.Buffer, size int) error {
+	var eth [ethHLen]byte
+	copy(eth[:], b.Bytes())
+	if b.Csum.Mode == packet.CsumPartial {
+		b.Csum.Start -= ethHLen
+	}
+	b.Pull(ethHLen)
+	emit := func(f *packet.Buffer) error {
+		if !f.Reserve(ethHLen, 0) {
+			dev.DropTx(f, netdev.DropNoHeadroom)
+			return nil
+		}
+		copy(f.Push(ethHLen), eth[:])
+		f.SetMACHeader()
+		f.SetNetworkHeader(ethHLen)
+		f.Protocol = binary.BigEndian.Uint16(eth[12:14])
+		f.GSO = packet.GSO{}
+		dev.Transmit(f)
+		return nil
+	}
+	var err error
+	if b.Protocol == header.EtherTypeIPv6 {
+		err = frag.FragmentIPv6(b, header.IPv6MinimumSize+8+size, ufoID.Add(1), nil, emit)
+	} else {
+		hl := header.IPv4MinimumSize
+		if d := b.Bytes(); len(d) > 0 {
+			hl = int(d[0]&0xf) * 4
+		}
+		err = frag.FragmentIPv4(b, hl+size, false, nil, emit)
+	}
+	if err != nil {
+		dev.Stats.TxDropped.Add(1)
+		dev.Drops.Add(DropGSOSeg)
+		return syscall.EINVAL
+	}
+	return nil
 }
