@@ -53,7 +53,8 @@ func (q *Queue) Write(p []byte) (int, error) {
 	b.Protocol = binary.BigEndian.Uint16(frame[12:14])
 	t := q.tap.Load()
 	if t == nil {
-		b.Free() // the device is gone: discarded, as tap_get_user does
+		q.Drops.Add(1) // the device is gone: discarded, as tap_get_user does
+		b.Free()
 		return len(p), nil
 	}
 	if vnet {
