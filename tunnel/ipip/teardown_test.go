@@ -3,9 +3,11 @@ package ipip_test
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
@@ -53,6 +55,11 @@ func TestTeardownInFlight(t *testing.T) {
 				}
 			}
 		}(g)
+	}
+	// Let traffic flow both ways before reconfiguring under it.
+	deadline := time.Now().Add(5 * time.Second)
+	for (out.n.Load() == 0 || in.n.Load() == 0) && time.Now().Before(deadline) {
+		runtime.Gosched()
 	}
 	for i := 0; i < 50; i++ {
 		run(fmt.Sprintf("ip link set t0 type ipip ttl %d", i+1))
