@@ -346,21 +346,3 @@ func mapLen[K comparable](m *map[K][]*State) int {
 	}
 	return len(*m)
 }
-
-// Net is a namespace's xfrm state: its SA table and its MIB.
-type Net struct {
-	SAD *SAD
-	MIB *MIB
-}
-
-var pernet = netdev.NewPernet(func(ns *netdev.Namespace) *Net {
-	m := new(MIB)
-	var clock netdev.Clock
-	if w := ns.World(); w != nil {
-		clock = w
-	}
-	return &Net{SAD: NewSAD(m, clock, nil), MIB: m}
-}, nil)
-
-// ForNamespace returns the namespace's xfrm state, created on first use.
-func ForNamespace(ns *netdev.Namespace) *Net { return pernet.Get(ns) }

@@ -1,0 +1,223 @@
+package xfrm
+
+import (
+	"sync"
+	"time"
+
+	"github.com/softnet/softnet/netdev"
+)
+
+// MsgKind is an xfrm notification (the XFRM_MSG_* a key manager or `ip
+// xfrm monitor` receives).
+type MsgKind uint8
+
+// Notifications.
+const (
+	MsgNewSA       MsgKind = iota + 1 // XFRM_MSG_NEWSA
+	MsgDelSA                          // XFRM_MSG_DELSA
+	MsgUpdSA                          // XFRM_MSG_UPDSA
+	MsgExpire                         // XFRM_MSG_EXPIRE (Hard says which)
+	MsgAcquire                        // XFRM_MSG_ACQUIRE
+	MsgFlushSA                        // XFRM_MSG_FLUSHSA
+	MsgNewPolicy                      // XFRM_MSG_NEWPOLICY
+	MsgDelPolicy                      // XFRM_MSG_DELPOLICY
+	MsgUpdPolicy                      // XFRM_MSG_UPDPOLICY
+	MsgFlushPolicy                    // XFRM_MSG_FLUSHPOLICY
+)
+
+// Msg is one notification. State is set for SA messages, Policy for
+// policy messages; an ACQUIRE carries the template, the flow's selector
+// and the policy that asked.
+type Msg struct {
+	Kind   MsgKind
+	State  *State
+	Policy *Policy
+	Hard   bool // EXPIRE: hard expiry
+	Proto  Proto
+	// Acquire fields.
+	Tmpl     Tmpl
+	Selector Selector
+	Seq      uint32
+}
+
+// Net is a namespace's xfrm state: its SA table, policy database, MIB and
+// notification subscribers. Its lifetime timer runs on the namespace's
+// World loop.
+type Net struct {
+	SAD *SAD
+	SPD *SPD
+	MIB *MIB
+
+	mu      sync.Mutex
+	subs    map[int]func(Msg)
+	nextSub int
+	loop    netdev.Loop
+	timer   netdev.Timer
+	timerAt time.Time
+	acqSeq  uint32
+	acq     map[acqKey]time.Time // outstanding acquires (larval states)
+}
+
+type acqKey struct {
+	pol   *Policy
+	tmpl  int
+	daddr [16]byte
+	saddr [16]byte
+}
+
+var pernet = netdev.NewPernet(func(ns *netdev.Namespace) *Net {
+	var clock netdev.Clock
+	var loop netdev.Loop
+	if w := ns.World(); w != nil {
+		clock, loop = w, w.Loop()
+	}
+	return NewNet(clock, loop)
+}, nil)
+
+// ForNamespace returns the namespace's xfrm state, created on first use.
+func ForNamespace(ns *netdev.Namespace) *Net { return pernet.Get(ns) }
+
+// NewNet returns an empty xfrm state whose lifetimes are driven by loop's
+// timers (nil: only by explicit Tick calls) and clock.
+func NewNet(clock netdev.Clock, loop netdev.Loop) *Net {
+	n := &Net{MIB: new(MIB), subs: map[int]func(Msg){}, loop: loop, acq: map[acqKey]time.Time{}}
+	n.SAD = NewSAD(n.MIB, clock, n.onStateEvent)
+	n.SPD = NewSPD(clock, n.Publish)
+	return n
+}
+
+// Subscribe registers f for every notification (a netlink XFRMNLGRP
+// listener such as `ip xfrm monitor`); cancel unregisters it. f runs on
+// the goroutine that caused the event and must not block.
+func (n *Net) Subscribe(f func(Msg)) (cancel func()) {
+	n.mu.Lock()
+	id := n.nextSub
+	n.nextSub++
+	n.subs[id] = f
+	n.mu.Unlock()
+	return func() {
+		n.mu.Lock()
+		delete(n.subs, id)
+		n.mu.Unlock()
+	}
+}
+
+// Publish sends a notification to the subscribers.
+func (n *Net) Publish(m Msg) {
+	n.mu.Lock()
+	if len(n.subs) == 0 {
+		n.mu.Unlock()
+		return
+	}
+	fs := make([]func(Msg), 0, len(n.subs))
+	for i := 0; i < n.nextSub; i++ {
+		if f := n.subs[i]; f != nil {
+			fs = append(fs, f)
+		}
+	}
+	n.mu.Unlock()
+	for _, f := range fs {
+		f(m)
+	}
+}
+
+func (n *Net) onStateEvent(ev Event) {
+	n.Publish(Msg{Kind: MsgExpire, State: ev.State, Hard: ev.Kind == EventHardExpire})
+}
+
+// AddState creates and inserts an SA (XFRM_MSG_NEWSA, or UPDSA with
+// update), notifies subscribers and arms the lifetime timer.
+func (n *Net) AddState(cfg Config, update bool) (*State, error) {
+	x, err := n.SAD.NewState(cfg)
+	if err != nil {
+		return nil, err
+	}
+	kind := MsgNewSA
+	if update {
+		err, kind = n.SAD.Update(x), MsgUpdSA
+	} else {
+		err = n.SAD.Add(x)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n.clearAcquires()
+	n.Publish(Msg{Kind: kind, State: x})
+	n.Arm()
+	return x, nil
+}
+
+// DeleteState removes an SA and notifies subscribers.
+func (n *Net) DeleteState(x *State) error {
+	c := x.Cfg()
+	if err := n.SAD.Delete(c.ID.Daddr, c.ID.SPI, c.ID.Proto, c.Mark.Value&c.Mark.Mask); err != nil {
+		return err
+	}
+	n.Publish(Msg{Kind: MsgDelSA, State: x})
+	return nil
+}
+
+// FlushStates deletes every SA of proto (0: all) and notifies.
+func (n *Net) FlushStates(proto Proto) {
+	n.SAD.Flush(proto)
+	n.Publish(Msg{Kind: MsgFlushSA, Proto: proto})
+}
+
+// Tick runs the SA lifetime timers now and re-arms the loop timer.
+func (n *Net) Tick() {
+	n.mu.Lock()
+	n.timer, n.timerAt = nil, time.Time{}
+	n.mu.Unlock()
+	n.Arm()
+}
+
+// Arm evaluates the time lifetimes and schedules the next evaluation on
+// the loop (xfrm_timer_handler's re-arming).
+func (n *Net) Arm() {
+	next := n.SAD.Tick()
+	if n.loop == nil || next.IsZero() {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.timer != nil && !n.timerAt.After(next) {
+		return
+	}
+	if n.timer != nil {
+		n.timer.Stop()
+	}
+	d := next.Sub(n.loop.Now())
+	if d < 0 {
+		d = 0
+	}
+	n.timerAt = next
+	n.timer = n.loop.AfterFunc(d, n.Tick)
+}
+
+// acquireLifetime is how long a larval (ACQUIRE) state stays, suppressing
+// repeated acquires (net.core.xfrm_acq_expires, 30 s).
+const acquireLifetime = 30 * time.Second
+
+// Acquire sends an ACQUIRE for template i of policy p and the flow's
+// addresses unless one is outstanding (km_query from xfrm_state_find).
+// It reports whether a message was sent.
+func (n *Net) Acquire(p *Policy, i int, t Tmpl, sel Selector, now time.Time) bool {
+	k := acqKey{pol: p, tmpl: i, daddr: t.Daddr.As16(), saddr: t.Saddr.As16()}
+	n.mu.Lock()
+	if exp, ok := n.acq[k]; ok && now.Before(exp) {
+		n.mu.Unlock()
+		return false
+	}
+	n.acq[k] = now.Add(acquireLifetime)
+	n.acqSeq++
+	seq := n.acqSeq
+	n.mu.Unlock()
+	n.Publish(Msg{Kind: MsgAcquire, Policy: p, Tmpl: t, Selector: sel, Seq: seq})
+	return true
+}
+
+func (n *Net) clearAcquires() {
+	n.mu.Lock()
+	clear(n.acq)
+	n.mu.Unlock()
+}

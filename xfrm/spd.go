@@ -1,0 +1,276 @@
+package xfrm
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/softnet/softnet/extack"
+	"github.com/softnet/softnet/netdev"
+)
+
+// SPD is a namespace's security policy database (the policy tables of
+// struct netns_xfrm). Each direction's policies are an immutable slice in
+// lookup order (sub-type policies first, then by priority, then oldest
+// first) behind an atomic pointer: lookups take no lock and allocate
+// nothing. Writers serialize on a mutex.
+type SPD struct {
+	mu      sync.Mutex
+	dirs    [numDirs]atomic.Pointer[[]*Policy]
+	all     []*Policy // insertion order (policy_all)
+	byIndex map[uint32]*Policy
+	gen     uint32 // idx_generator
+	serial  uint64
+	block   [numDirs]atomic.Bool // default policies (setdefault … block)
+	clock   netdev.Clock
+	notify  func(Msg)
+}
+
+// NewSPD returns an empty policy database taking time from clock (nil: the
+// wall clock); notify (may be nil) receives policy events.
+func NewSPD(clock netdev.Clock, notify func(Msg)) *SPD {
+	if clock == nil {
+		clock = wallClock{}
+	}
+	return &SPD{byIndex: map[uint32]*Policy{}, clock: clock, notify: notify}
+}
+
+// Lookup returns the policy of direction dir matching flow f of a family
+// (xfrm_policy_lookup): the first in lookup order whose selector, mark and
+// if_id match, or nil. It does not lock or allocate.
+func (t *SPD) Lookup(dir PolicyDir, family int, f *Flow, ifID uint32) *Policy {
+	if dir >= numDirs {
+		return nil
+	}
+	p := t.dirs[dir].Load()
+	if p == nil {
+		return nil
+	}
+	for _, pol := range *p {
+		if pol.Match(f, family, ifID) {
+			return pol
+		}
+	}
+	return nil
+}
+
+// Count returns the number of policies of a direction (policy_count).
+func (t *SPD) Count(dir PolicyDir) int {
+	if dir >= numDirs {
+		return 0
+	}
+	if p := t.dirs[dir].Load(); p != nil {
+		return len(*p)
+	}
+	return 0
+}
+
+// Empty reports whether a direction has no policy and allows by default:
+// the data path's fast exit.
+func (t *SPD) Empty(dir PolicyDir) bool {
+	return t.Count(dir) == 0 && !t.block[dir].Load()
+}
+
+// DefaultBlock reports whether the default policy of dir is block.
+func (t *SPD) DefaultBlock(dir PolicyDir) bool { return dir < numDirs && t.block[dir].Load() }
+
+// SetDefault sets the default policy of a direction (ip xfrm policy
+// setdefault): block true drops packets no policy matches.
+func (t *SPD) SetDefault(dir PolicyDir, block bool) {
+	if dir < numDirs {
+		t.block[dir].Store(block)
+	}
+}
+
+// Touch records a use of the policy (curlft.use_time) at the SPD's clock.
+func (t *SPD) Touch(p *Policy) {
+	if p.useTime.Load() == 0 {
+		p.useTime.Store(t.clock.Now().UnixNano())
+	}
+}
+
+// sameIdentity is xfrm_policy_insert's duplicate test: type, if_id,
+// selector, mark value and mask.
+func sameIdentity(a, b *PolicyConfig) bool {
+	return a.Type == b.Type && a.Dir == b.Dir && a.IfID == b.IfID && a.Selector == b.Selector &&
+		a.Mark == b.Mark
+}
+
+// Add inserts a policy (xfrm_add_policy with XFRM_MSG_NEWPOLICY): EEXIST
+// when one with the same identity exists.
+func (t *SPD) Add(c PolicyConfig) (*Policy, error) { return t.insert(c, true) }
+
+// Update inserts or replaces a policy (XFRM_MSG_UPDPOLICY); a replaced
+// policy keeps its index.
+func (t *SPD) Update(c PolicyConfig) (*Policy, error) { return t.insert(c, false) }
+
+func (t *SPD) insert(c PolicyConfig, excl bool) (*Policy, error) {
+	if err := verifyPolicy(&c); err != nil {
+		return nil, err
+	}
+	c.Tmpls = slices.Clone(c.Tmpls)
+	t.mu.Lock()
+	var old *Policy
+	for _, p := range t.all {
+		if sameIdentity(&p.cfg, &c) {
+			old = p
+			break
+		}
+	}
+	if old != nil && excl {
+		t.mu.Unlock()
+		return nil, extack.Errno(syscall.EEXIST)
+	}
+	p := &Policy{cfg: c, added: t.clock.Now()}
+	if old != nil {
+		p.index = old.index
+		t.removeLocked(old)
+	} else {
+		p.index = t.genIndex(c.Dir, c.Index)
+	}
+	p.cfg.Index = p.index
+	t.serial++
+	p.seq = t.serial
+	t.all = append(t.all, p)
+	t.byIndex[p.index] = p
+	t.publish(c.Dir)
+	t.mu.Unlock()
+	kind := MsgNewPolicy
+	if !excl {
+		kind = MsgUpdPolicy
+	}
+	t.emit(Msg{Kind: kind, Policy: p})
+	return p, nil
+}
+
+// genIndex is xfrm_gen_index: a requested index is used when free, else
+// the generator advances by 8 with the direction in the low bits.
+func (t *SPD) genIndex(dir PolicyDir, want uint32) uint32 {
+	for {
+		var idx uint32
+		if want != 0 {
+			idx, want = want, 0
+		} else {
+			idx = t.gen | uint32(dir)
+			t.gen += 8
+		}
+		if idx == 0 {
+			idx = 8
+		}
+		if t.byIndex[idx] == nil {
+			return idx
+		}
+	}
+}
+
+func (t *SPD) removeLocked(p *Policy) {
+	t.all = slices.DeleteFunc(t.all, func(q *Policy) bool { return q == p })
+	delete(t.byIndex, p.index)
+	p.dead.Store(true)
+	t.publish(p.cfg.Dir)
+}
+
+// publish rebuilds the lookup list of a direction.
+func (t *SPD) publish(dir PolicyDir) {
+	var list []*Policy
+	for _, p := range t.all {
+		if p.cfg.Dir == dir {
+			list = append(list, p)
+		}
+	}
+	slices.SortStableFunc(list, func(a, b *Policy) int {
+		if a.cfg.Type != b.cfg.Type {
+			return int(b.cfg.Type) - int(a.cfg.Type)
+		}
+		switch {
+		case a.cfg.Priority < b.cfg.Priority:
+			return -1
+		case a.cfg.Priority > b.cfg.Priority:
+			return 1
+		}
+		return 0
+	})
+	t.dirs[dir].Store(&list)
+}
+
+// PolicyKey selects a policy for get and delete: by index when Index is
+// set, else by direction, selector, mark, if_id and type.
+type PolicyKey struct {
+	Index    uint32
+	Dir      PolicyDir
+	Selector Selector
+	Mark     Mark
+	IfID     uint32
+	Type     PolicyType
+}
+
+func (t *SPD) findLocked(k *PolicyKey) *Policy {
+	if k.Index != 0 {
+		p := t.byIndex[k.Index]
+		if p == nil || p.cfg.Dir != k.Dir || p.cfg.Type != k.Type {
+			return nil
+		}
+		return p
+	}
+	c := PolicyConfig{Selector: k.Selector, Dir: k.Dir, Mark: k.Mark, IfID: k.IfID, Type: k.Type}
+	for _, p := range t.all {
+		if sameIdentity(&p.cfg, &c) {
+			return p
+		}
+	}
+	return nil
+}
+
+// Get returns the policy a key selects (xfrm_get_policy): ENOENT if none.
+func (t *SPD) Get(k PolicyKey) (*Policy, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p := t.findLocked(&k); p != nil {
+		return p, nil
+	}
+	return nil, extack.Errno(syscall.ENOENT)
+}
+
+// Delete removes the policy a key selects: ENOENT if none.
+func (t *SPD) Delete(k PolicyKey) error {
+	t.mu.Lock()
+	p := t.findLocked(&k)
+	if p == nil {
+		t.mu.Unlock()
+		return extack.Errno(syscall.ENOENT)
+	}
+	t.removeLocked(p)
+	t.mu.Unlock()
+	t.emit(Msg{Kind: MsgDelPolicy, Policy: p})
+	return nil
+}
+
+// Flush deletes every policy of a type (xfrm_policy_flush).
+func (t *SPD) Flush(typ PolicyType) {
+	t.mu.Lock()
+	var gone []*Policy
+	for _, p := range t.all {
+		if p.cfg.Type == typ {
+			gone = append(gone, p)
+		}
+	}
+	for _, p := range gone {
+		t.removeLocked(p)
+	}
+	t.mu.Unlock()
+	t.emit(Msg{Kind: MsgFlushPolicy})
+}
+
+// Dump returns the policies in insertion order.
+func (t *SPD) Dump() []*Policy {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.all)
+}
+
+func (t *SPD) emit(m Msg) {
+	if t.notify != nil {
+		t.notify(m)
+	}
+}

@@ -1,0 +1,161 @@
+package stack
+
+import (
+	"encoding/binary"
+
+	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/inet"
+	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/packet"
+	"github.com/softnet/softnet/xfrm"
+	"github.com/softnet/softnet/xfrm/ah"
+	"github.com/softnet/softnet/xfrm/esp"
+	"github.com/softnet/softnet/xfrm/ipcomp"
+)
+
+// Priorities in the protocol tables of ESP, AH and IPComp, as
+// xfrm4_protocol_register's: the xfrm input itself is 0; VTI registers
+// 100 (IPv4) to claim packets of its tunnels first.
+const (
+	PrioXfrm = 0
+	PrioVTI  = 100
+)
+
+// gatePrio puts the input policy check ahead of every other handler of a
+// protocol (UDP: after the encapsulation ports, whose packets Linux hands
+// to encap_rcv before xfrm4_policy_check).
+const (
+	gatePrio    = 1 << 20
+	gatePrioUDP = 50
+)
+
+// RegisterProtocol installs an ESP, AH or IPComp receive handler of a
+// family (xfrm4_protocol_register / xfrm6_protocol_register): handlers run
+// from the highest priority down until one returns inet.Handled; xfrm's
+// own input runs at PrioXfrm. Call it at init.
+func RegisterProtocol(family int, proto xfrm.Proto, prio int, h inet.ProtoHandler) {
+	inet.AddProtocol(family, uint8(proto), prio, h)
+}
+
+type xfrmRcv struct{ proto xfrm.Proto }
+
+func init() {
+	for _, p := range []xfrm.Proto{xfrm.ProtoESP, xfrm.ProtoAH, xfrm.ProtoComp} {
+		h := &xfrmRcv{p}
+		RegisterProtocol(4, p, PrioXfrm, h)
+		RegisterProtocol(6, p, PrioXfrm, h)
+	}
+	g := &gate{}
+	for p := 0; p < 256; p++ {
+		switch xfrm.Proto(p) {
+		case xfrm.ProtoESP, xfrm.ProtoAH, xfrm.ProtoComp:
+			continue
+		}
+		prio := gatePrio
+		if uint8(p) == header.IPProtoUDP {
+			prio = gatePrioUDP
+		}
+		inet.AddProtocol(4, uint8(p), prio, g)
+		inet.AddProtocol(6, uint8(p), prio, g)
+	}
+}
+
+// Receive is xfrm4_rcv: the packet's data is at the transport header.
+func (h *xfrmRcv) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) inet.ProtoVerdict {
+	if !b.PushTo(b.NetworkStart()) {
+		dev.Drop(b, DropPolicy)
+		return inet.Handled
+	}
+	Input(ns, dev, b, h.proto)
+	return inet.Handled
+}
+
+// Err handles ICMP errors about our ESP/AH packets (esp4_err): a
+// fragmentation-needed error updates the PMTU of the SA's destination,
+// which inet has already done; nothing else is needed.
+func (h *xfrmRcv) Err(ns *netdev.Namespace, e inet.ICMPErr) bool { return true }
+
+// Input is xfrm_input for a packet whose data starts at its outer IP
+// header: it looks the SA up, runs the transform, appends the SA to the
+// packet's SecPath and re-injects the result on dev (netif_rx, as Linux's
+// gro_cells do for tunnel mode). It owns b. VTI-style callers use it after
+// claiming a packet.
+func Input(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer, proto xfrm.Proto) {
+	n := xfrm.ForNamespace(ns)
+	var mac [14]byte
+	hasMAC := false
+	if b.MACLen() == 14 {
+		copy(mac[:], b.MACHeader())
+		hasMAC = true
+	}
+	prev := b.SecPath
+	var x *xfrm.State
+	var err error
+	switch proto {
+	case xfrm.ProtoESP:
+		x, err = esp.Receive(n.SAD, b)
+	case xfrm.ProtoAH:
+		x, err = ah.Receive(n.SAD, b)
+	default:
+		x, err = ipcomp.Receive(n.SAD, b)
+	}
+	if err != nil {
+		reason := DropPolicy
+		if d, ok := err.(*xfrm.Drop); ok {
+			reason = d.Reason
+		}
+		dev.Drop(b, reason)
+		return
+	}
+	sp, ok := xfrm.AppendSecPath(prev, x)
+	if !ok {
+		n.MIB.Inc(xfrm.InBufferError)
+		dev.Drop(b, DropPolicy)
+		return
+	}
+	b.SecPath = sp
+	b.SetNetworkHeader(0)
+	b.ResetMACHeader()
+	if hasMAC {
+		if h := b.Push(14); h != nil {
+			copy(h, mac[:])
+			binary.BigEndian.PutUint16(h[12:], b.Protocol)
+			b.SetMACHeader()
+			b.Pull(14)
+		}
+	}
+	b.PktType = packet.PacketHost
+	if w := ns.World(); w != nil {
+		w.Loop().NetifRx(dev, b)
+		return
+	}
+	dev.Receive(b)
+}
+
+// gate is the input policy check ahead of the protocol handlers
+// (xfrm4_policy_check in tcp/udp/icmp/raw receive and ipip_rcv): it
+// declines a packet the policy allows, so the real handler gets it.
+type gate struct{}
+
+func (gate) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) inet.ProtoVerdict {
+	if b.SecPath == nil {
+		n := xfrm.ForNamespace(ns)
+		if n.SPD.Empty(xfrm.PolicyIn) {
+			return inet.Declined
+		}
+	}
+	off := b.NetworkStart()
+	cur := b.Headroom()
+	if !b.PushTo(off) {
+		return inet.Declined
+	}
+	ok := policyCheck(xfrm.ForNamespace(ns), b, xfrm.PolicyIn)
+	b.PushTo(cur)
+	if ok {
+		return inet.Declined
+	}
+	dev.Drop(b, DropPolicy)
+	return inet.Handled
+}
+
+func (gate) Err(*netdev.Namespace, inet.ICMPErr) bool { return false }
