@@ -73,8 +73,14 @@ func NewWriter(w io.Writer, iface Interface) (*Writer, error) {
 // WritePacket writes one frame seen at ts in direction dir, truncated to
 // the snap length.
 func (w *Writer) WritePacket(ts time.Time, data []byte, dir netdev.Direction) error {
-	n := len(data)
-	if n > w.snaplen {
+	return w.WriteTruncated(ts, data, len(data), dir)
+}
+
+// WriteTruncated writes a frame of length bytes of which data holds the
+// first ones (a capture that copied only the snap length).
+func (w *Writer) WriteTruncated(ts time.Time, data []byte, length int, dir netdev.Direction) error {
+	n := max(length, len(data))
+	if len(data) > w.snaplen {
 		data = data[:w.snaplen]
 	}
 	flags := &pcapgo.NgEpbFlags{Direction: pcapgo.NgEpbFlagDirectionInbound}

@@ -1,0 +1,253 @@
+package daemon
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/softnet/softnet/internal/pcap"
+	"github.com/softnet/softnet/iproute"
+	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/packet"
+)
+
+// linkEvent is a device event as the monitor queues it (the notifier runs
+// under the RTNL, so rendering happens later, outside it).
+type linkEvent struct {
+	ev      netdev.Event
+	ifindex int32
+	name    string
+}
+
+// streamSetup answers a streaming request's header and starts watching
+// for the client going away. The returned channel closes when it has;
+// stop must be called before returning to close the connection and wait.
+func (d *Daemon) streamSetup(c net.Conn, br *bufio.Reader) (gone chan struct{}, stop func()) {
+	_ = c.SetReadDeadline(time.Time{})
+	_ = json.NewEncoder(c).Encode(Response{})
+	gone = make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, br)
+		close(gone)
+	}()
+	return gone, func() {
+		c.Close()
+		<-gone
+	}
+}
+
+// monitor streams link events of one namespace as `ip monitor link`
+// prints them, until the client closes or the daemon stops.
+func (d *Daemon) monitor(c net.Conn, br *bufio.Reader, req *Request) {
+	var stderr bytes.Buffer
+	ns, rc := d.namespace(req.Netns, &stderr)
+	if ns == nil {
+		_ = json.NewEncoder(c).Encode(Response{Stderr: stderr.String(), Status: rc})
+		return
+	}
+	events := make(chan linkEvent, 1024)
+	var lost atomic.Uint64
+	cancel := ns.Subscribe(func(ev netdev.Event, dev *netdev.Device) error {
+		switch ev {
+		case netdev.EventRegister, netdev.EventUp, netdev.EventDown, netdev.EventChange,
+			netdev.EventChangeName, netdev.EventChangeMTU, netdev.EventChangeAddr, netdev.EventUnregister:
+		default:
+			return nil
+		}
+		select {
+		case events <- linkEvent{ev, dev.Index(), dev.Name()}:
+		default:
+			lost.Add(1)
+		}
+		return nil
+	})
+	defer cancel()
+	cache := map[int32]string{}
+	for _, dev := range ns.Devices() {
+		if text, ok := d.renderLink(ns, dev.Index()); ok {
+			cache[dev.Index()] = text
+		}
+	}
+	gone, stop := d.streamSetup(c, br)
+	defer stop()
+	d.log.Info("monitor started", "netns", ns.Name())
+	for {
+		select {
+		case <-d.done:
+			return
+		case <-gone:
+			return
+		case ev := <-events:
+			text := d.monitorLine(ns, ev, cache)
+			if n := lost.Swap(0); n > 0 {
+				text = "softnet monitor: " + itoa(n) + " events lost (client too slow)\n" + text
+			}
+			if text == "" {
+				continue
+			}
+			_ = c.SetWriteDeadline(time.Now().Add(idleTimeout))
+			if _, err := io.WriteString(c, text); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// monitorLine renders one event as ip monitor does: the link as `ip link
+// show` prints it, "Deleted " before a removed one.
+func (d *Daemon) monitorLine(ns *netdev.Namespace, ev linkEvent, cache map[int32]string) string {
+	if ev.ev == netdev.EventUnregister {
+		text, ok := cache[ev.ifindex]
+		delete(cache, ev.ifindex)
+		if !ok {
+			text = itoa(uint64(ev.ifindex)) + ": " + ev.name + ":\n"
+		}
+		return "Deleted " + text
+	}
+	text, ok := d.renderLink(ns, ev.ifindex)
+	if !ok {
+		return "" // gone already: its Unregister follows
+	}
+	cache[ev.ifindex] = text
+	return text
+}
+
+func (d *Daemon) renderLink(ns *netdev.Namespace, ifindex int32) (string, bool) {
+	dev := ns.Device(ifindex)
+	if dev == nil {
+		return "", false
+	}
+	var out bytes.Buffer
+	env := &iproute.Env{World: d.world, NS: ns}
+	if iproute.IP(env, []string{"link", "show", "dev", dev.Name()}, &out, io.Discard) != 0 {
+		return "", false
+	}
+	return out.String(), true
+}
+
+func itoa(n uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// capPkt is one captured frame, copied out of the data path.
+type capPkt struct {
+	ts     time.Time
+	dir    netdev.Direction
+	length int
+	data   []byte
+}
+
+// captureTap copies a device's frames into a bounded queue; when the
+// client cannot keep up frames are counted as lost, never waited for.
+type captureTap struct {
+	in, out bool
+	snaplen int
+	now     func() time.Time
+	ch      chan capPkt
+	lost    atomic.Uint64
+}
+
+var _ netdev.Tap = (*captureTap)(nil)
+
+// Tap copies one frame.
+func (t *captureTap) Tap(d *netdev.Device, b *packet.Buffer, dir netdev.Direction) {
+	if dir == netdev.DirIn && !t.in || dir == netdev.DirOut && !t.out {
+		return
+	}
+	data := b.Bytes()
+	p := capPkt{ts: t.now(), dir: dir, length: len(data)}
+	p.data = append([]byte(nil), data[:min(len(data), t.snaplen)]...)
+	select {
+	case t.ch <- p:
+	default:
+		t.lost.Add(1)
+	}
+}
+
+// capture streams a pcapng capture of one device (both directions unless
+// asked) until the client closes, the device goes or the daemon stops.
+func (d *Daemon) capture(c net.Conn, br *bufio.Reader, req *Request) {
+	var stderr bytes.Buffer
+	ns, rc := d.namespace(req.Netns, &stderr)
+	var dev *netdev.Device
+	if ns != nil {
+		if dev = ns.DeviceByName(req.Dev); dev == nil {
+			stderr.WriteString("Cannot find device \"" + req.Dev + "\"\n")
+			rc = 1
+		}
+	}
+	if dev == nil {
+		_ = json.NewEncoder(c).Encode(Response{Stderr: stderr.String(), Status: rc})
+		return
+	}
+	snap := req.Snaplen
+	if snap <= 0 {
+		snap = pcap.DefaultSnaplen
+	}
+	tap := &captureTap{in: req.Direction != "out", out: req.Direction != "in", snaplen: snap,
+		now: d.world.Now, ch: make(chan capPkt, 4096)}
+	devGone := make(chan struct{})
+	var goneOnce atomic.Bool
+	cancel := ns.Subscribe(func(ev netdev.Event, x *netdev.Device) error {
+		if ev == netdev.EventUnregister && x == dev && goneOnce.CompareAndSwap(false, true) {
+			close(devGone)
+		}
+		return nil
+	})
+	defer cancel()
+	dev.AddTap(tap)
+	defer dev.RemoveTap(tap)
+	gone, stop := d.streamSetup(c, br)
+	defer stop()
+	w, err := pcap.NewWriter(c, pcap.Interface{Name: ns.Name() + ":" + dev.Name(),
+		Description: "softnet device " + dev.Name(), LinkType: pcap.LinkType(dev), Snaplen: snap,
+		Application: "softnet capture"})
+	if err != nil {
+		return
+	}
+	d.log.Info("capture started", "netns", ns.Name(), "dev", dev.Name())
+	lostLog := newLimiter(5 * time.Second)
+	defer func() {
+		d.log.Info("capture ended", "netns", ns.Name(), "dev", dev.Name(),
+			"packets", w.Packets(), "lost", tap.lost.Load())
+	}()
+	for {
+		select {
+		case <-d.done:
+			_ = w.Flush()
+			return
+		case <-gone:
+			_ = w.Flush()
+			return
+		case <-devGone:
+			_ = w.Flush()
+			return
+		case p := <-tap.ch:
+			_ = c.SetWriteDeadline(time.Now().Add(idleTimeout))
+			if err := w.WriteTruncated(p.ts, p.data, p.length, p.dir); err != nil {
+				return
+			}
+			if len(tap.ch) == 0 {
+				if err := w.Flush(); err != nil {
+					return
+				}
+			}
+			if n := tap.lost.Load(); n > 0 && lostLog.allow() {
+				d.log.Warn("capture is losing packets (client too slow)", "dev", dev.Name(), "lost", n)
+			}
+		}
+	}
+}
