@@ -16,6 +16,7 @@
 //
 // Offsets: the buffer's data starts at the link-layer header (or directly
 // at the network header when there is none) and its network header offset
-// must be set; Csum.Start is relative to the data start, as everywhere on
+// must be set; Csum.Start is relative to the data start (packet.Buffer
+// keeps it so across Push and Pull), as everywhere on
 // the transmit path.
 package gso

@@ -15,7 +15,7 @@ import (
 
 // fuzzRig is a–r–b with the router's input device exposed: fuzzed bytes
 // are received on r:eth0 as if from the wire.
-func fuzzRig(f *testing.F) (*topo.Topo, *netdev.Device) {
+func fuzzRig(f testing.TB) (*topo.Topo, *netdev.Device) {
 	tp := topo.New(f)
 	tp.Host("a")
 	tp.Router("r")

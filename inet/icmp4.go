@@ -114,7 +114,7 @@ func icmpRcv4(ns *netdev.Namespace, d *netdev.Device, b *packet.Buffer) ProtoVer
 		return Handled
 	}
 	ic := header.ICMPv4(data)
-	if b.Csum.Mode != packet.CsumUnnecessary && !ic.IsChecksumValid() {
+	if !csumTrusted(b) && !ic.IsChecksumValid() {
 		m.InCsumErrors.Add(1)
 		m.InErrors.Add(1)
 		d.Drop(b, DropICMPCsum)

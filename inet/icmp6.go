@@ -103,7 +103,7 @@ func icmpRcv6(ns *netdev.Namespace, d *netdev.Device, b *packet.Buffer) ProtoVer
 		return Handled
 	}
 	ic := header.ICMPv6(data)
-	if b.Csum.Mode != packet.CsumUnnecessary && !ic.IsChecksumValid(nh.SourceSlice(), nh.DestinationSlice()) {
+	if !csumTrusted(b) && !ic.IsChecksumValid(nh.SourceSlice(), nh.DestinationSlice()) {
 		m.InCsumErrors.Add(1)
 		m.InErrors.Add(1)
 		d.Drop(b, DropICMPCsum)

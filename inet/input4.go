@@ -232,3 +232,11 @@ func (st *netState) forwardHooked(b *packet.Buffer, dst *Dst, ip header.IPv4) bo
 	ip.SetTTLUpdateChecksum(ip.TTL() + 1)
 	return false
 }
+
+// csumTrusted reports whether the transport checksum needs no check
+// (skb_csum_unnecessary): it was verified (CHECKSUM_UNNECESSARY) or the
+// packet was made on this machine and its checksum is still to be filled
+// in (CHECKSUM_PARTIAL, as from a guest with offloads).
+func csumTrusted(b *packet.Buffer) bool {
+	return b.Csum.Mode == packet.CsumUnnecessary || b.Csum.Mode == packet.CsumPartial
+}

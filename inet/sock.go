@@ -414,7 +414,7 @@ func udpRcv(ns *netdev.Namespace, d *netdev.Device, b *packet.Buffer) ProtoVerdi
 		return Handled
 	}
 	u = u[:u.Length()]
-	if (u.Checksum() != 0 || !v4) && b.Csum.Mode != packet.CsumUnnecessary {
+	if (u.Checksum() != 0 || !v4) && !csumTrusted(b) {
 		s, dd := src.AsSlice(), dst.AsSlice()
 		if !u.IsChecksumValid(s, dd) {
 			m.InCsumErrors.Add(1)

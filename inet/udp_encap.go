@@ -144,7 +144,7 @@ func udpEncapRcv(ns *netdev.Namespace, d *netdev.Device, b *packet.Buffer) Proto
 	}
 	b.Trim(int(u.Length()))
 	u = header.UDP(b.Bytes())
-	if (u.Checksum() != 0 || fam == FamilyV6) && b.Csum.Mode != packet.CsumUnnecessary {
+	if (u.Checksum() != 0 || fam == FamilyV6) && !csumTrusted(b) {
 		var src, dst netip.Addr
 		if fam == FamilyV4 {
 			src, dst = header.IPv4(nh).Source(), header.IPv4(nh).Destination()

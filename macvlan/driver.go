@@ -153,3 +153,17 @@ func forwardToLower(v *Macvlan, b *packet.Buffer) {
 	}
 	lower.Namespace().World().Loop().NetifRx(lower, b)
 }
+
+// SetAddress is macvlan_set_mac_address: an open macvlan cannot take an
+// address another macvlan of the port (or the lower device) already uses.
+func (driver) SetAddress(d *netdev.Device, a []byte) error {
+	v := Of(d)
+	if v == nil || v.port == nil || !v.hashed {
+		return nil
+	}
+	addr, ok := toMAC(a)
+	if ok && addr != v.hashAddr && v.port.addrBusy(addr, v) {
+		return extack.Errno(syscall.EADDRINUSE)
+	}
+	return nil
+}

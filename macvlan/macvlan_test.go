@@ -298,6 +298,18 @@ func TestAddressBusyAndPassthru(t *testing.T) {
 	if p := lower.Promiscuity(); p != 1 {
 		t.Fatalf("lower promiscuity %d, want 1 (unicast list)", p)
 	}
+	// An open macvlan cannot take a sibling's address (EADDRINUSE, as
+	// macvlan_set_mac_address), and keeps its own.
+	d3 := l.macvlan(t, "mv3", macvlan.ModeBridge, "02:00:00:00:00:33")
+	if err := l.a.SetLink(d3, &netdev.LinkRequest{Address: a}); errno(err) != syscall.EADDRINUSE {
+		t.Fatalf("set a busy address on an open macvlan: %v", err)
+	}
+	if got := netdev.HWAddr(d3.HardwareAddr()).String(); got != "02:00:00:00:00:33" {
+		t.Fatalf("address after the refused change: %s", got)
+	}
+	if err := l.a.DelLink(d3); err != nil {
+		t.Fatal(err)
+	}
 	_, err = l.a.NewLink(&netdev.LinkRequest{Name: "pt", Kind: "macvlan", Link: "eth0",
 		Data: &macvlan.Data{Mode: ptr(macvlan.ModePassthru)}})
 	if errno(err) != syscall.EINVAL {

@@ -53,9 +53,9 @@ func deviceEvent(ev netdev.Event, d *netdev.Device) error {
 	return nil
 }
 
-// addrChanged rehashes an open macvlan whose address changed. Linux
-// refuses a busy address with EADDRINUSE; netdev offers no hook to veto
-// with the new address, so a busy address is reverted here.
+// addrChanged rehashes an open macvlan whose address changed. A busy
+// address was refused by the driver's SetAddress (EADDRINUSE, as Linux);
+// the check here only guards changes made around it (passthru sync).
 func (v *Macvlan) addrChanged() {
 	if v.port == nil {
 		return

@@ -80,6 +80,34 @@ type rxItem struct {
 	b   *packet.Buffer
 }
 
+// rxRing is a FIFO of queued packets that reuses its storage, so queueing
+// allocates nothing in steady state.
+type rxRing struct {
+	buf  []rxItem
+	head int
+	n    int
+}
+
+func (r *rxRing) push(it rxItem) {
+	if r.n == len(r.buf) {
+		nb := make([]rxItem, max(16, 2*len(r.buf)))
+		for i := range r.n {
+			nb[i] = r.buf[(r.head+i)%len(r.buf)]
+		}
+		r.buf, r.head = nb, 0
+	}
+	r.buf[(r.head+r.n)%len(r.buf)] = it
+	r.n++
+}
+
+func (r *rxRing) pop() rxItem {
+	it := r.buf[r.head]
+	r.buf[r.head] = rxItem{}
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	return it
+}
+
 // SimLoop is a deterministic single-threaded loop on a virtual clock: the
 // lab's scheduler. Packets queued with NetifRx run in FIFO order when Run,
 // RunFor or RunUntil is called; timers fire in time order, and virtual time
@@ -89,7 +117,7 @@ type SimLoop struct {
 	mu      sync.Mutex
 	now     time.Time
 	seq     uint64
-	backlog []rxItem
+	backlog rxRing
 	timers  eventHeap
 	// Dropped counts packets refused because the backlog was full.
 	Dropped uint64
@@ -108,13 +136,13 @@ func (l *SimLoop) Now() time.Time {
 // NetifRx queues b for dev.Receive.
 func (l *SimLoop) NetifRx(dev *Device, b *packet.Buffer) {
 	l.mu.Lock()
-	if len(l.backlog) >= MaxBacklog {
+	if l.backlog.n >= MaxBacklog {
 		l.Dropped++
 		l.mu.Unlock()
 		dev.DropRx(b, DropBacklog)
 		return
 	}
-	l.backlog = append(l.backlog, rxItem{dev, b})
+	l.backlog.push(rxItem{dev, b})
 	l.mu.Unlock()
 }
 
@@ -159,13 +187,8 @@ func (l *SimLoop) RunFor(d time.Duration) { l.RunUntil(l.Now().Add(d)) }
 func (l *SimLoop) RunUntil(t time.Time) {
 	for {
 		l.mu.Lock()
-		if len(l.backlog) > 0 {
-			it := l.backlog[0]
-			l.backlog[0] = rxItem{}
-			l.backlog = l.backlog[1:]
-			if len(l.backlog) == 0 {
-				l.backlog = l.backlog[:0:0]
-			}
+		if l.backlog.n > 0 {
+			it := l.backlog.pop()
 			l.mu.Unlock()
 			it.dev.Receive(it.b)
 			continue
@@ -220,14 +243,18 @@ func (l *SimLoop) RunIdle(horizon time.Duration) time.Time {
 func (l *SimLoop) Pending() (packets, timers int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.backlog), len(l.timers)
+	return l.backlog.n, len(l.timers)
 }
 
 // Close frees every queued packet and cancels the timers.
 func (l *SimLoop) Close() {
 	l.mu.Lock()
-	backlog, timers := l.backlog, l.timers
-	l.backlog, l.timers = nil, nil
+	var backlog []rxItem
+	for l.backlog.n > 0 {
+		backlog = append(backlog, l.backlog.pop())
+	}
+	timers := l.timers
+	l.timers = nil
 	l.mu.Unlock()
 	for _, it := range backlog {
 		it.b.Free()

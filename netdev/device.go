@@ -24,6 +24,12 @@ type MTUChanger interface {
 	ChangeMTU(d *Device, mtu uint32) error
 }
 
+// AddrSetter is implemented by drivers that check or act on a new hardware
+// address (ndo_set_mac_address); an error refuses the change.
+type AddrSetter interface {
+	SetAddress(d *Device, addr []byte) error
+}
+
 // IflinkGetter is implemented by drivers whose iflink is another device
 // (veth's peer, a tunnel's underlay); it returns 0 for none.
 type IflinkGetter interface {

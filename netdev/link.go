@@ -300,6 +300,11 @@ func (ns *Namespace) setAddressLocked(d *Device, a HWAddr) error {
 	if err := ns.notify(EventPreChangeAddr, d); err != nil {
 		return err
 	}
+	if as, ok := d.Driver.(AddrSetter); ok {
+		if err := as.SetAddress(d, a); err != nil {
+			return err
+		}
+	}
 	d.setAddrs(slices.Clone(a), d.BroadcastAddr())
 	d.addrAssign.Store(AddrSet)
 	ns.notify(EventChangeAddr, d)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/softnet/softnet/extack"
+	"github.com/softnet/softnet/internal/israce"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/packet/packettest"
@@ -298,5 +299,27 @@ func TestUnmanagedCarrierIsOn(t *testing.T) {
 	d, _ := ns.NewLink(&netdev.LinkRequest{Name: "d0", Kind: "dummy", Up: up()})
 	if d.Flags()&netdev.FlagRunning == 0 || !d.Carrier() {
 		t.Fatalf("dummy up without RUNNING: %v", d.Flags())
+	}
+}
+
+func TestSimLoopBacklogAllocatesNothing(t *testing.T) {
+	if israce.Enabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
+	w, loop := newWorld(t)
+	ns := w.Init()
+	v0, _ := ns.NewLink(&netdev.LinkRequest{Name: "v0", Kind: "veth", Up: up(),
+		Data: &netdev.VethPeer{Peer: netdev.LinkRequest{Name: "v1", Up: up()}}})
+	v1 := ns.DeviceByName("v1")
+	ns.Open(v1)
+	send := func() {
+		b, _ := packet.New(packet.DefaultHeadroom, 64)
+		netdev.PushEthernet(v0, b, v1.HardwareAddr(), 0x9999)
+		v0.Transmit(b)
+		loop.Run()
+	}
+	send()
+	if n := testing.AllocsPerRun(200, send); n != 0 {
+		t.Fatalf("allocs per veth hand-off = %v, want 0", n)
 	}
 }

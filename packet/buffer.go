@@ -125,10 +125,16 @@ const (
 	CsumPartial                     // CHECKSUM_PARTIAL: to be completed at Start+Offset
 )
 
-// Csum is the checksum state of a packet.
+// Csum is the checksum state of a packet. For CsumPartial, the checksum
+// covers the bytes from Start to the end of the packet and is stored at
+// Start+Offset.
 type Csum struct {
-	Mode   CsumMode
-	Start  uint16 // csum_start, relative to the data start (Head)
+	Mode CsumMode
+	// Start is csum_start relative to the current data start. Push, Pull
+	// and PushTo keep it pointing at the same byte, so code that adds or
+	// removes headers never adjusts it; only code that builds a packet
+	// sets it.
+	Start  uint16
 	Offset uint16 // csum_offset, relative to Start
 }
 
@@ -212,6 +218,9 @@ func (b *Buffer) Push(n int) []byte {
 		return nil
 	}
 	b.head -= n
+	if b.Csum.Mode == CsumPartial {
+		b.Csum.Start += uint16(n)
+	}
 	return b.store[b.head : b.head+n]
 }
 
@@ -223,6 +232,13 @@ func (b *Buffer) Pull(n int) []byte {
 	}
 	p := b.store[b.head : b.head+n]
 	b.head += n
+	if b.Csum.Mode == CsumPartial {
+		if int(b.Csum.Start) < n {
+			b.Csum = Csum{} // the checksummed region was pulled: nothing left to complete
+		} else {
+			b.Csum.Start -= uint16(n)
+		}
+	}
 	return p
 }
 

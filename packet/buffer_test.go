@@ -187,3 +187,29 @@ func BenchmarkNewFree(b *testing.B) {
 		p.Free()
 	}
 }
+
+func TestPartialChecksumFollowsPushPull(t *testing.T) {
+	packettest.CheckBalance(t)
+	b, _ := packet.New(64, 100)
+	defer b.Free()
+	b.Put(40)
+	b.SetNetworkHeader(0)
+	b.Csum = packet.Csum{Mode: packet.CsumPartial, Start: 20, Offset: 6}
+	b.Push(14)
+	if b.Csum.Start != 34 {
+		t.Fatalf("after Push(14): start %d, want 34", b.Csum.Start)
+	}
+	b.Pull(14)
+	if b.Csum.Start != 20 {
+		t.Fatalf("after Pull(14): start %d, want 20", b.Csum.Start)
+	}
+	b.Push(8)
+	b.PushTo(b.NetworkStart())
+	if b.Csum.Start != 20 {
+		t.Fatalf("after PushTo: start %d, want 20", b.Csum.Start)
+	}
+	b.Pull(30)
+	if b.Csum.Mode != packet.CsumNone {
+		t.Fatal("pulling past the checksum start kept it partial")
+	}
+}

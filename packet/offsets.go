@@ -67,6 +67,13 @@ func (b *Buffer) PushTo(headerOff int) bool {
 	if headerOff < 0 || headerOff > b.tail {
 		return false
 	}
+	if b.Csum.Mode == CsumPartial {
+		if s := int(b.Csum.Start) + b.head - headerOff; s >= 0 {
+			b.Csum.Start = uint16(s)
+		} else {
+			b.Csum = Csum{}
+		}
+	}
 	b.head = headerOff
 	return true
 }

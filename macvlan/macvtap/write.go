@@ -94,10 +94,7 @@ var ufoID atomic.Uint32
 func sendUFO(dev *netdev.Device, b *packet.Buffer, size int) error {
 	var eth [ethHLen]byte
 	copy(eth[:], b.Bytes())
-	if b.Csum.Mode == packet.CsumPartial {
-		b.Csum.Start -= ethHLen
-	}
-	b.Pull(ethHLen)
+	b.Pull(ethHLen) // also moves a partial checksum's start
 	emit := func(f *packet.Buffer) error {
 		if !f.Reserve(ethHLen, 0) {
 			dev.DropTx(f, netdev.DropNoHeadroom)
