@@ -40,10 +40,10 @@ func site(t *testing.T) *topo.Topo {
 }
 
 type gwSide struct {
-	ns               *netdev.Namespace
-	local, remote    string
-	lnet, rnet       string
-	outSPI, inSPI    uint32
+	ns            *netdev.Namespace
+	local, remote string
+	lnet, rnet    string
+	outSPI, inSPI uint32
 }
 
 func configure(t *testing.T, g gwSide, withIn bool) {

@@ -1,0 +1,154 @@
+package iproute
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/softnet/softnet/xfrm"
+)
+
+// ip xfrm monitor (xfrm_monitor.c) and ip xfrm state allocspi.
+
+// xfrmMonitor subscribes to the namespace's xfrm notifications and
+// prints them while the World's loop runs; it returns when the loop is
+// idle (in a lab) — a daemon keeps it running.
+func (c *Cmd) xfrmMonitor(args []string) error {
+	for _, w := range args {
+		switch w {
+		case "all", "acquire", "expire", "SA", "policy", "aevent", "report", "all-nsid":
+		case "help":
+			return usageErr("Usage: ip xfrm monitor [ nokeys ] [ all-nsid ] [ all | OBJECTS | help ]\n" +
+				"OBJECTS := { acquire | expire | SA | aevent | policy | report }\n")
+		default:
+			if w == "nokeys" {
+				continue
+			}
+			return fail(255, "Argument \"%s\" is unknown, try \"ip xfrm monitor help\".", w)
+		}
+	}
+	n := xfrm.ForNamespace(c.NS)
+	cancel := n.Subscribe(func(m xfrm.Msg) { c.printXfrmMsg(m) })
+	defer cancel()
+	if l, ok := c.Env.World.Loop().(interface{ Run() }); ok {
+		l.Run()
+	}
+	return nil
+}
+
+// printXfrmMsg prints one notification as xfrm_accept_msg does.
+func (c *Cmd) printXfrmMsg(m xfrm.Msg) {
+	w := c.Stdout
+	switch m.Kind {
+	case xfrm.MsgNewSA, xfrm.MsgUpdSA:
+		c.printState(w, m.State)
+	case xfrm.MsgDelSA:
+		fmt.Fprintf(w, "Deleted ")
+		c.printState(w, m.State)
+	case xfrm.MsgExpire:
+		fmt.Fprintf(w, "Expired ")
+		c.printState(w, m.State)
+		fmt.Fprintf(w, "\thard %d\n", b2i(m.Hard))
+	case xfrm.MsgAcquire:
+		t := m.Tmpl
+		fmt.Fprintf(w, "acquire proto %s \n", t.Proto)
+		fmt.Fprintf(w, "  src %s dst %s\n", t.Saddr, t.Daddr)
+		xfrmSelectorPrint(c, w, &m.Selector, m.Selector.Family, "  sel ")
+		c.printPolicy(w, m.Policy)
+	case xfrm.MsgFlushSA:
+		fmt.Fprintf(w, "Flushed state proto %s\n", protoOrAny(m.Proto))
+	case xfrm.MsgNewPolicy, xfrm.MsgUpdPolicy:
+		c.printPolicy(w, m.Policy)
+	case xfrm.MsgDelPolicy:
+		fmt.Fprintf(w, "Deleted ")
+		c.printPolicy(w, m.Policy)
+	case xfrm.MsgFlushPolicy:
+		fmt.Fprintf(w, "Flushed policy\n")
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func protoOrAny(p xfrm.Proto) string {
+	if p == 0 {
+		return "0"
+	}
+	return p.String()
+}
+
+// xfrmAllocSPI is xfrm_state_allocspi: a free SPI in [min, max] (default
+// 0x100..0x0fffffff) for the ID, installed as a larval SA in Linux; here
+// the SPI is reserved by printing it as an ACQUIRE-state SA would be.
+func (c *Cmd) xfrmAllocSPI(args []string) error {
+	cfg := xfrm.Config{}
+	family := c.Opts.Family
+	var spiSet bool
+	lo, hi := uint32(0x100), uint32(0x0fffffff)
+	a := &xfrmArgs{w: args}
+	for ; a.more(); a.i++ {
+		if ok, err := xfrmIDWord(a, &cfg, &family, &spiSet); ok || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		w := a.word()
+		switch w {
+		case "min", "max", "reqid", "seq":
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			n, ok := xfrmU32(v)
+			if !ok {
+				return invarg(w+" value is invalid", v)
+			}
+			switch w {
+			case "min":
+				lo = n
+			case "max":
+				hi = n
+			case "reqid":
+				cfg.Reqid = n
+			}
+		case "mode":
+			v, err := a.next()
+			if err != nil {
+				return err
+			}
+			m, ok := xfrmMode(v)
+			if !ok {
+				return invarg("MODE value is invalid", v)
+			}
+			cfg.Mode = m
+		default:
+			return fail(255, "Error: either \"ID\" is duplicate, or \"%s\" is a garbage.", w)
+		}
+	}
+	if lo > hi {
+		return fail(1, "\"min\" value is larger than \"max\" value")
+	}
+	if family == 0 {
+		family = 4
+	}
+	if !cfg.ID.Daddr.IsValid() {
+		cfg.ID.Daddr = zeroAddr(family)
+	}
+	if !cfg.Saddr.IsValid() {
+		cfg.Saddr = zeroAddr(family)
+	}
+	sad := xfrm.ForNamespace(c.NS).SAD
+	for try := 0; try < 1000; try++ {
+		spi := lo + uint32(rand.Uint64N(uint64(hi-lo)+1))
+		if sad.Lookup(cfg.ID.Daddr, spi, cfg.ID.Proto, 0) == nil {
+			fmt.Fprintf(c.Stdout, "src %s dst %s\n\tproto %s spi 0x%08x reqid %d mode %s\n\treplay-window 0 \n\tsel src %s/0 dst %s/0 \n",
+				cfg.Saddr, cfg.ID.Daddr, cfg.ID.Proto, spi, cfg.Reqid, cfg.Mode, zeroAddr(family), zeroAddr(family))
+			return nil
+		}
+	}
+	return kernelError(extackNoSPI)
+}
