@@ -13,7 +13,7 @@ NOTE: CLASSID is parsed as hexadecimal input.
 `
 
 // parseMatchall is f_matchall.c's matchall_parse_opt.
-func parseMatchall(c *Cmd, handle string, args []string) (*FilterArgs, error) {
+func parseMatchall(c *Cmd, handle string, _ uint16, args []string) (*FilterArgs, error) {
 	fa := &FilterArgs{}
 	h, err := parseHandle(handle)
 	if err != nil {

@@ -21,8 +21,9 @@ type FilterArgs struct {
 }
 
 // FilterParser parses a classifier's words after its kind; handle is the
-// "handle" word's argument ("" when absent).
-type FilterParser func(c *Cmd, handle string, args []string) (*FilterArgs, error)
+// "handle" word's argument ("" when absent) and protocol the filter's
+// ethertype (tcm_info: EthPAll unless given).
+type FilterParser func(c *Cmd, handle string, protocol uint16, args []string) (*FilterArgs, error)
 
 // FilterPrinter prints a filter's options (print_fopt) inside "options".
 type FilterPrinter func(c *Cmd, tp *sched.Proto, f sched.Filter)
@@ -289,7 +290,7 @@ func (c *Cmd) filterModify(op sched.FilterOp, args []string) error {
 			}
 			return fail(1, "Unknown filter \"%s\"", fc.kind)
 		}
-		if fa, err = u.parse(c, fc.handle, fc.rest); err != nil {
+		if fa, err = u.parse(c, fc.handle, fc.protocol, fc.rest); err != nil {
 			return err
 		}
 	} else if fc.handle != "" {
@@ -368,8 +369,11 @@ func (c *Cmd) filterGet(args []string) error {
 	if err != nil {
 		return talkErr(err)
 	}
+	// tc_filter_get only sets filter_ifindex: the hook, protocol, pref
+	// and chain are printed.
+	shown := &filterCmd{dev: fc.dev, block: fc.block, dir: fc.dir}
 	c.Out.Begin()
-	c.printFilter(fc, tp, f)
+	c.printFilter(shown, tp, f)
 	c.Out.End()
 	return nil
 }

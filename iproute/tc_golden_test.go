@@ -10,7 +10,7 @@ import (
 // errors). The case does not depend on the fallback tunnel devices those
 // recordings start with: tc never prints them.
 func TestGoldenTC(t *testing.T) {
-	for _, name := range []string{"tunnel/tc-mirred"} {
+	for _, name := range []string{"tunnel/tc-mirred", "tunnel/tc-flower"} {
 		t.Run(name, func(t *testing.T) {
 			runGoldenCase(t, name, filepath.Join(goldenDir, "cases", name+".sh"))
 		})

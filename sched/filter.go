@@ -100,6 +100,9 @@ func (blk *Block) ChangeFilter(req *FilterRequest) (uint32, error) {
 	if old != nil && req.Op == FilterAdd {
 		return fail(errFilterExist)
 	}
+	if !flagsValid(req.Flags) {
+		return fail(extack.Errno(syscall.EINVAL))
+	}
 	if err := kind.Check(req.Spec); err != nil {
 		return fail(err)
 	}
@@ -127,6 +130,15 @@ func (blk *Block) ChangeFilter(req *FilterRequest) (uint32, error) {
 		ch.insert(tp)
 	}
 	return h, nil
+}
+
+// flagsValid is tc_flags_valid: only known flags, and not both skip_hw
+// and skip_sw.
+func flagsValid(f uint32) bool {
+	if f&^clsUserMask != 0 {
+		return false
+	}
+	return f&(ClsSkipHW|ClsSkipSW) != ClsSkipHW|ClsSkipSW
 }
 
 func actFlagsFromCls(f uint32) uint32 {
