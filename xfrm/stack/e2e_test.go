@@ -44,14 +44,19 @@ type gwSide struct {
 	local, remote string
 	lnet, rnet    string
 	outSPI, inSPI uint32
+	natt          bool
 }
 
 func configure(t *testing.T, g gwSide, withIn bool) {
 	t.Helper()
 	sa := func(src, dst string, spi uint32) xfrm.Config {
-		return xfrm.Config{ID: xfrm.ID{Daddr: ip(dst), SPI: spi, Proto: xfrm.ProtoESP}, Saddr: ip(src), Family: 4,
+		c := xfrm.Config{ID: xfrm.ID{Daddr: ip(dst), SPI: spi, Proto: xfrm.ProtoESP}, Saddr: ip(src), Family: 4,
 			Mode: xfrm.ModeTunnel, Reqid: 1, ReplayWindow: 32,
 			AEAD: &xfrm.AEADSpec{Name: "rfc4106(gcm(aes))", Key: gcmKey, ICVBits: 128}}
+		if g.natt {
+			c.Encap = &xfrm.Encap{Type: xfrm.EncapESPInUDP, Sport: 4500, Dport: 4500}
+		}
+		return c
 	}
 	if _, err := stack.AddState(g.ns, sa(g.local, g.remote, g.outSPI), false); err != nil {
 		t.Fatal(err)
@@ -79,9 +84,11 @@ func configure(t *testing.T, g gwSide, withIn bool) {
 	}
 }
 
-func bothGateways(t *testing.T, tp *topo.Topo, withIn bool) {
-	configure(t, gwSide{tp.NS("gwa"), "192.0.2.1", "198.51.100.2", "10.1.0.0/16", "10.2.0.0/16", 0x100, 0x200}, withIn)
-	configure(t, gwSide{tp.NS("gwb"), "198.51.100.2", "192.0.2.1", "10.2.0.0/16", "10.1.0.0/16", 0x200, 0x100}, withIn)
+func bothGateways(t *testing.T, tp *topo.Topo, withIn bool) { gateways(t, tp, withIn, false) }
+
+func gateways(t *testing.T, tp *topo.Topo, withIn, natt bool) {
+	configure(t, gwSide{tp.NS("gwa"), "192.0.2.1", "198.51.100.2", "10.1.0.0/16", "10.2.0.0/16", 0x100, 0x200, natt}, withIn)
+	configure(t, gwSide{tp.NS("gwb"), "198.51.100.2", "192.0.2.1", "10.2.0.0/16", "10.1.0.0/16", 0x200, 0x100, natt}, withIn)
 }
 
 // protoTap records the IP protocol of every IPv4 frame a device sees.
@@ -101,8 +108,18 @@ func (p *protoTap) Tap(d *netdev.Device, b *packet.Buffer, dir netdev.Direction)
 }
 
 func TestSiteToSitePing(t *testing.T) {
+	for _, natt := range []bool{false, true} {
+		name := "esp"
+		if natt {
+			name = "esp-in-udp"
+		}
+		t.Run(name, func(t *testing.T) { siteToSitePing(t, natt) })
+	}
+}
+
+func siteToSitePing(t *testing.T, natt bool) {
 	tp := site(t)
-	bothGateways(t, tp, true)
+	gateways(t, tp, true, natt)
 	tap := &protoTap{protos: map[uint8]int{}}
 	tp.Dev("r:e0").AddTap(tap)
 	got := tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 3)
@@ -115,8 +132,12 @@ func TestSiteToSitePing(t *testing.T) {
 	if replies != 3 {
 		t.Fatalf("replies = %d, events %+v", replies, got)
 	}
-	if len(tap.protos) != 1 || tap.protos[50] == 0 {
-		t.Errorf("underlay saw protocols %v, want only ESP", tap.protos)
+	want := uint8(50)
+	if natt {
+		want = 17
+	}
+	if len(tap.protos) != 1 || tap.protos[want] != 6 {
+		t.Errorf("underlay saw protocols %v, want only %d (6 packets)", tap.protos, want)
 	}
 	for _, gw := range []string{"gwa", "gwb"} {
 		m := xfrm.ForNamespace(tp.NS(gw)).MIB
