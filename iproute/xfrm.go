@@ -30,8 +30,9 @@ func doXfrm(c *Cmd, args []string) error {
 		return c.xfrmPolicy(args[1:])
 	case Matches(w, "monitor"):
 		return c.xfrmMonitor(args[1:])
-	case Matches(w, "stat"):
-		// softnet's /proc/net/xfrm_stat (iproute2 has no such command).
+	case w == "stats" || w == "xfrm_stat":
+		// softnet's /proc/net/xfrm_stat (iproute2 has no such command;
+		// "stat" would abbreviate "state").
 		_, err := io.WriteString(c.Stdout, xfrm.ForNamespace(c.NS).MIB.Format())
 		return err
 	}

@@ -39,7 +39,10 @@ func (c *Cmd) xfrmMonitor(args []string) error {
 func (c *Cmd) printXfrmMsg(m xfrm.Msg) {
 	w := c.Stdout
 	switch m.Kind {
-	case xfrm.MsgNewSA, xfrm.MsgUpdSA:
+	case xfrm.MsgNewSA:
+		c.printState(w, m.State)
+	case xfrm.MsgUpdSA:
+		fmt.Fprintf(w, "Updated ")
 		c.printState(w, m.State)
 	case xfrm.MsgDelSA:
 		fmt.Fprintf(w, "Deleted ")
@@ -49,14 +52,16 @@ func (c *Cmd) printXfrmMsg(m xfrm.Msg) {
 		c.printState(w, m.State)
 		fmt.Fprintf(w, "\thard %d\n", b2i(m.Hard))
 	case xfrm.MsgAcquire:
-		t := m.Tmpl
-		fmt.Fprintf(w, "acquire proto %s \n", t.Proto)
-		fmt.Fprintf(w, "  src %s dst %s\n", t.Saddr, t.Daddr)
+		// xfrm_acquire_print.
+		fmt.Fprintf(w, "acquire proto %s \n", m.Tmpl.Proto)
 		xfrmSelectorPrint(c, w, &m.Selector, m.Selector.Family, "  sel ")
-		c.printPolicy(w, m.Policy)
+		c.printPolicyPrefixed(w, m.Policy, "  policy ", "    ")
 	case xfrm.MsgFlushSA:
 		fmt.Fprintf(w, "Flushed state proto %s\n", protoOrAny(m.Proto))
-	case xfrm.MsgNewPolicy, xfrm.MsgUpdPolicy:
+	case xfrm.MsgNewPolicy:
+		c.printPolicy(w, m.Policy)
+	case xfrm.MsgUpdPolicy:
+		fmt.Fprintf(w, "Updated ")
 		c.printPolicy(w, m.Policy)
 	case xfrm.MsgDelPolicy:
 		fmt.Fprintf(w, "Deleted ")

@@ -444,12 +444,16 @@ func (c *Cmd) xfrmPolicyList(args []string, del bool) error {
 }
 
 // printPolicy is xfrm_policy_info_print.
-func (c *Cmd) printPolicy(out io.Writer, p *xfrm.Policy) {
+func (c *Cmd) printPolicy(out io.Writer, p *xfrm.Policy) { c.printPolicyPrefixed(out, p, "", "") }
+
+// printPolicyPrefixed prints a policy with a title before the selector
+// and prefix before every other line (the ACQUIRE message's "  policy ").
+func (c *Cmd) printPolicyPrefixed(out io.Writer, p *xfrm.Policy, title, prefix string) {
 	var w bytes.Buffer
 	pc := p.Cfg()
 	st := c.Opts.Stats > 0
-	xfrmSelectorPrint(c, &w, &pc.Selector, pc.Selector.Family, "")
-	fmt.Fprintf(&w, "\tdir %s ", pc.Dir)
+	xfrmSelectorPrint(c, &w, &pc.Selector, pc.Selector.Family, title)
+	fmt.Fprintf(&w, "%s\tdir %s ", prefix, pc.Dir)
 	if st || pc.Action != xfrm.ActionAllow {
 		fmt.Fprintf(&w, "action %s ", pc.Action)
 	}
@@ -477,14 +481,14 @@ func (c *Cmd) printPolicy(out io.Writer, p *xfrm.Policy) {
 	w.WriteString("\n")
 	if st {
 		cur := xfrm.CurLifetime{AddTime: p.AddTime(), UseTime: p.UseTime()}
-		xfrmLifetimePrint(&w, &pc.Lifetime, &cur, "\t")
+		xfrmLifetimePrint(&w, &pc.Lifetime, &cur, prefix+"\t")
 	}
 	if pc.Mark.Value != 0 || pc.Mark.Mask != 0 {
-		fmt.Fprintf(&w, "\tmark 0x%x/0x%x \n", pc.Mark.Value, pc.Mark.Mask)
+		fmt.Fprintf(&w, "%s\tmark 0x%x/0x%x \n", prefix, pc.Mark.Value, pc.Mark.Mask)
 	}
 	for _, t := range pc.Tmpls {
-		fmt.Fprintf(&w, "\ttmpl src %s dst %s\n", t.Saddr, t.Daddr)
-		fmt.Fprintf(&w, "\t\tproto %s ", t.Proto)
+		fmt.Fprintf(&w, "%s\ttmpl src %s dst %s\n", prefix, t.Saddr, t.Daddr)
+		fmt.Fprintf(&w, "%s\t\tproto %s ", prefix, t.Proto)
 		if st || t.SPI != 0 {
 			fmt.Fprintf(&w, "spi 0x%08x", t.SPI)
 			if st {
@@ -499,9 +503,9 @@ func (c *Cmd) printPolicy(out io.Writer, p *xfrm.Policy) {
 		fmt.Fprintf(&w, " mode %s\n", t.Mode)
 		switch {
 		case t.Optional:
-			w.WriteString("\t\tlevel use ")
+			w.WriteString(prefix + "\t\tlevel use ")
 		case st:
-			w.WriteString("\t\tlevel required ")
+			w.WriteString(prefix + "\t\tlevel required ")
 		}
 		if st {
 			w.WriteString("share any ")
@@ -510,11 +514,11 @@ func (c *Cmd) printPolicy(out io.Writer, p *xfrm.Policy) {
 			w.WriteString("\n")
 		}
 		if st {
-			fmt.Fprintf(&w, "\t\tenc-mask %x auth-mask %x comp-mask %x\n", t.EAlgos, t.AAlgos, t.CAlgos)
+			fmt.Fprintf(&w, "%s\t\tenc-mask %x auth-mask %x comp-mask %x\n", prefix, t.EAlgos, t.AAlgos, t.CAlgos)
 		}
 	}
 	if pc.IfID != 0 {
-		fmt.Fprintf(&w, "\tif_id 0x%x\n", pc.IfID)
+		fmt.Fprintf(&w, "%s\tif_id 0x%x\n", prefix, pc.IfID)
 	}
 	_, _ = out.Write(w.Bytes())
 }

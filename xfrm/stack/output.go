@@ -110,20 +110,21 @@ func resolve(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, f *xfrm.Flow, 
 	nx := 0
 	for i := range pc.Tmpls {
 		t := &pc.Tmpls[i]
-		q := xfrm.OutputQuery{Daddr: f.Daddr, Saddr: f.Saddr, Reqid: t.Reqid, Proto: t.Proto,
-			Mode: t.Mode, SPI: t.SPI, Mark: mark, IfID: pc.IfID, Flow: f}
+		daddr, saddr := f.Daddr, f.Saddr
 		if t.Mode == xfrm.ModeTunnel || t.Mode == xfrm.ModeBEET {
-			q.Daddr, q.Saddr = t.Daddr, t.Saddr
-			if !q.Saddr.IsValid() {
-				q.Saddr = unspecified(t.Family)
+			daddr, saddr = t.Daddr, t.Saddr
+			if !saddr.IsValid() {
+				saddr = unspecified(t.Family)
 			}
 		}
+		q := xfrm.OutputQuery{Daddr: daddr, Saddr: saddr, Reqid: t.Reqid, Proto: t.Proto,
+			Mode: t.Mode, SPI: t.SPI, Mark: mark, IfID: pc.IfID, Flow: f}
 		x := n.SAD.FindOutput(&q)
 		if x == nil {
 			if t.Optional {
 				continue
 			}
-			acquire(ns, n, pol, i, q, f, fam)
+			acquire(ns, n, pol, i, daddr, saddr, *f, fam)
 			return 0, false
 		}
 		xs[nx] = x
@@ -132,9 +133,9 @@ func resolve(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, f *xfrm.Flow, 
 	return nx, true
 }
 
-func acquire(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, i int, q xfrm.OutputQuery, f *xfrm.Flow, fam int) {
+func acquire(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, i int, daddr, saddr netip.Addr, f xfrm.Flow, fam int) {
 	t := pol.Cfg().Tmpls[i]
-	t.Daddr, t.Saddr = q.Daddr, q.Saddr
+	t.Daddr, t.Saddr = daddr, saddr
 	bits := 32
 	if fam == 6 {
 		bits = 128
