@@ -322,17 +322,22 @@ func (c *Cmd) printOneAction(a sched.Action, standalone bool) {
 		p.PrintString("cookie", "\tcookie %s", hex.EncodeToString(ck))
 		p.Textf("\n")
 	}
-	if !standalone {
+	// Filter dumps show no_percpu only (a skip_hw inherited from the
+	// filter is not printed there, as Linux); standalone dumps (tc
+	// actions) end with skip_hw or not_in_hw. One line for both.
+	flags := cm.Flags()
+	if flags&sched.ActFlagNoPercpu == 0 && !standalone {
 		return
 	}
-	if cm.Flags()&sched.ActFlagNoPercpu != 0 {
+	if flags&sched.ActFlagNoPercpu != 0 {
 		p.PrintBool("no_percpu", "\tno_percpu", true)
-		p.Textf("\n")
 	}
-	if cm.Flags()&sched.ActFlagSkipHW != 0 {
-		p.PrintBool("skip_hw", "\tskip_hw", true)
-	} else {
-		p.PrintBool("not_in_hw", "\tnot_in_hw", true)
+	if standalone {
+		if flags&sched.ActFlagSkipHW != 0 {
+			p.PrintBool("skip_hw", "\tskip_hw", true)
+		} else {
+			p.PrintBool("not_in_hw", "\tnot_in_hw", true)
+		}
 	}
 	p.Textf("\n")
 }

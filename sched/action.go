@@ -137,6 +137,11 @@ type ActionKind interface {
 	Init(ns *netdev.Namespace, old Action, spec *ActionSpec) (Action, error)
 }
 
+// ExistsErrorer is implemented by kinds whose init reports an existing
+// index with their own extack message (tunnel_key: "TC IDR already
+// exists"); others answer a bare EEXIST.
+type ExistsErrorer interface{ ExistsError() error }
+
 // Releaser is implemented by actions that hold resources to drop when
 // the last reference goes (mirred's device list entry).
 type Releaser interface{ Release() }
@@ -267,6 +272,9 @@ func initAction(s *netState, blk *Block, sp *ActionSpec, bind, replace bool, u *
 		return nil, err
 	}
 	if exists && !replace {
+		if e, ok := kind.(ExistsErrorer); ok {
+			return nil, e.ExistsError()
+		}
 		return nil, extack.Errno(syscall.EEXIST)
 	}
 	if err := checkControl(sp.Control, blk != nil); err != nil {

@@ -168,27 +168,20 @@ func dissectL4(proto uint8, l4 []byte, k *flowKey) {
 	}
 }
 
+// dissectTunnel is skb_flow_dissect_tunnel_info: the family is the
+// metadata's (its destination's); an address of the other family is left
+// zero.
 func dissectTunnel(t *packet.TunnelInfo, k *flowKey) {
-	switch {
-	case t.Src.Is4() || t.Dst.Is4():
-		k[oEncAType] = 4
-		s, d := t.Src.As4(), t.Dst.As4()
-		if t.Src.Is4() {
-			copy(k[oEncSrc:], s[:])
-		}
-		if t.Dst.Is4() {
-			copy(k[oEncDst:], d[:])
-		}
-	case t.Src.Is6() || t.Dst.Is6():
-		k[oEncAType] = 6
-		if t.Src.Is6() {
-			s := t.Src.As16()
-			copy(k[oEncSrc:], s[:])
-		}
-		if t.Dst.Is6() {
-			d := t.Dst.As16()
-			copy(k[oEncDst:], d[:])
-		}
+	fam := uint8(4)
+	if t.Dst.Is6() || (!t.Dst.IsValid() && t.Src.Is6()) {
+		fam = 6
+	}
+	k[oEncAType] = fam
+	if a, f := Addr16(t.Src); f == fam {
+		copy(k[oEncSrc:oEncSrc+16], a[:])
+	}
+	if a, f := Addr16(t.Dst); f == fam {
+		copy(k[oEncDst:oEncDst+16], a[:])
 	}
 	binary.BigEndian.PutUint32(k[oEncKeyID:], uint32(t.Key))
 	binary.BigEndian.PutUint16(k[oEncDPort:], t.TPDst)

@@ -110,9 +110,19 @@ func (h *head) load() *snapshot {
 // Classify implements sched.Classifier (fl_classify): dissect once, then
 // for each mask in order mask the key and probe that mask's table.
 func (h *head) Classify(dev *netdev.Device, b *packet.Buffer) (sched.Verdict, *sched.Chain, bool) {
+	f := h.match(dev, b)
+	if f == nil {
+		return 0, nil, false
+	}
+	v, ch := f.exts.Exec(dev, b)
+	return v, ch, true
+}
+
+// match returns the first filter matching b, or nil.
+func (h *head) match(dev *netdev.Device, b *packet.Buffer) *Filter {
 	s := h.snap.Load()
 	if s == nil || len(s.masks) == 0 {
-		return 0, nil, false
+		return nil
 	}
 	var k flowKey
 	dissect(dev, b, &k)
@@ -125,11 +135,10 @@ func (h *head) Classify(dev *netdev.Device, b *packet.Buffer) (sched.Verdict, *s
 			if f.flags&sched.ClsSkipSW != 0 {
 				continue
 			}
-			v, ch := f.exts.Exec(dev, b)
-			return v, ch, true
+			return f
 		}
 	}
-	return 0, nil, false
+	return nil
 }
 
 // Get implements sched.Classifier.

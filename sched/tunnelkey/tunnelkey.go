@@ -111,6 +111,9 @@ func (kind) Check(p any, exists bool) error {
 	return nil
 }
 
+// ExistsError implements sched.ExistsErrorer.
+func (kind) ExistsError() error { return extack.New(syscall.EEXIST, "TC IDR already exists") }
+
 func (kind) Init(_ *netdev.Namespace, old sched.Action, spec *sched.ActionSpec) (sched.Action, error) {
 	t, _ := old.(*TunnelKey)
 	if t == nil {
