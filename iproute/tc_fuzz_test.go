@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"io"
 	"strings"
-	"time"
 	"testing"
+	"time"
 )
 
 // FuzzTC runs random tc command lines against a fresh world holding two

@@ -85,7 +85,9 @@ func TestMatch(t *testing.T) {
 		{"eth-type", ip4, udp4(v4a, v4b, 1, 2), true},
 		{"eth-type-v6-miss", ip4, icmp6(128), false},
 		{"dst-mac", func(s *Spec) { s.Key.DstMAC, s.Mask.DstMAC = macB, [6]byte{255, 255, 255, 255, 255, 255} }, udp4(v4a, v4b, 1, 2), true},
-		{"src-mac-prefix", func(s *Spec) { s.Key.SrcMAC, s.Mask.SrcMAC = [6]byte{2, 0, 0, 0, 0, 0xff}, [6]byte{255, 255, 255, 255, 255, 0} }, udp4(v4a, v4b, 1, 2), true},
+		{"src-mac-prefix", func(s *Spec) {
+			s.Key.SrcMAC, s.Mask.SrcMAC = [6]byte{2, 0, 0, 0, 0, 0xff}, [6]byte{255, 255, 255, 255, 255, 0}
+		}, udp4(v4a, v4b, 1, 2), true},
 		{"src-mac-miss", func(s *Spec) { s.Key.SrcMAC, s.Mask.SrcMAC = macB, [6]byte{255, 255, 255, 255, 255, 255} }, udp4(v4a, v4b, 1, 2), false},
 		{"ip-proto", func(s *Spec) { ip4(s); s.Key.IPProto, s.Mask.IPProto = 17, 0xff }, udp4(v4a, v4b, 1, 2), true},
 		{"src-prefix", func(s *Spec) {
