@@ -108,6 +108,14 @@ func FamilyByFallback(name string) *Family {
 // (the fallback device cannot be deleted: EPERM). The kind validates p
 // first (Ops.CtlCheck).
 func (t *Tunnel) Ctl(cmd CtlCmd, p *IoctlParm) error {
+	err := t.ctl(cmd, p)
+	if done := t.net.fam.ops.CtlDone; err == nil && done != nil {
+		done(cmd, p)
+	}
+	return err
+}
+
+func (t *Tunnel) ctl(cmd CtlCmd, p *IoctlParm) error {
 	n := t.net
 	if chk := n.fam.ops.CtlCheck; chk != nil {
 		if err := chk(cmd, p); err != nil {

@@ -32,6 +32,12 @@ type Ops struct {
 	// CtlCheck, if set, validates an ioctl request before Tunnel.Ctl
 	// acts on it (ipip_tunnel_ctl's checks).
 	CtlCheck func(cmd CtlCmd, p *IoctlParm) error
+	// CtlDone, if set, adjusts the answer of a successful ioctl (vti
+	// reports its keys as GRE keys).
+	CtlDone func(cmd CtlCmd, p *IoctlParm)
+	// FallbackProto is the carried protocol of the fallback device (vti's
+	// ip_vti0 is IPIP; tunl0 carries any).
+	FallbackProto uint8
 }
 
 // Family is a tunnel kind's per-namespace tunnel tables (the ip_tunnel_net

@@ -182,6 +182,9 @@ func (n *Net) createLocked(p Parms, fallback bool) (*Tunnel, error) {
 		k = rk
 	}
 	d := netdev.NewDevice(k)
+	if fallback {
+		p.Proto = f.ops.FallbackProto
+	}
 	p = p.Normalize()
 	t := &Tunnel{dev: d, net: n}
 	t.setConfig(p)
