@@ -2,6 +2,10 @@ package iproute
 
 import (
 	"fmt"
+	"io"
+	"time"
+
+	"github.com/softnet/softnet/netdev"
 	"math/rand/v2"
 
 	"github.com/softnet/softnet/xfrm"
@@ -9,30 +13,61 @@ import (
 
 // ip xfrm monitor (xfrm_monitor.c) and ip xfrm state allocspi.
 
-// xfrmMonitor subscribes to the namespace's xfrm notifications and
-// prints them while the World's loop runs; it returns when the loop is
-// idle (in a lab) — a daemon keeps it running.
+// monitorHorizon is how long `ip xfrm monitor` keeps a lab's virtual
+// clock running after the last event it saw is due.
+const monitorHorizon = 30 * time.Second
+
+// xfrmMonitor is do_xfrm_monitor: it prints the namespace's xfrm
+// notifications. On a lab's SimLoop it runs the virtual clock until
+// nothing is due within monitorHorizon, then returns; elsewhere it
+// prints what happens while the loop runs the pending work and returns
+// (a long-running listener uses XfrmMonitor).
 func (c *Cmd) xfrmMonitor(args []string) error {
+	groups := map[string]bool{}
 	for _, w := range args {
 		switch w {
-		case "all", "acquire", "expire", "SA", "policy", "aevent", "report", "all-nsid":
+		case "acquire", "expire", "SA", "policy", "aevent", "report":
+			groups[w] = true
+		case "all", "all-nsid", "nokeys":
 		case "help":
 			return usageErr("Usage: ip xfrm monitor [ nokeys ] [ all-nsid ] [ all | OBJECTS | help ]\n" +
 				"OBJECTS := { acquire | expire | SA | aevent | policy | report }\n")
 		default:
-			if w == "nokeys" {
-				continue
-			}
 			return fail(255, "Argument \"%s\" is unknown, try \"ip xfrm monitor help\".", w)
 		}
 	}
-	n := xfrm.ForNamespace(c.NS)
-	cancel := n.Subscribe(func(m xfrm.Msg) { c.printXfrmMsg(m) })
+	cancel := xfrm.ForNamespace(c.NS).Subscribe(func(m xfrm.Msg) {
+		if len(groups) == 0 || groups[msgGroup(m.Kind)] {
+			c.printXfrmMsg(m)
+		}
+	})
 	defer cancel()
-	if l, ok := c.Env.World.Loop().(interface{ Run() }); ok {
-		l.Run()
+	if l, ok := c.Env.World.Loop().(*netdev.SimLoop); ok {
+		l.RunIdle(monitorHorizon)
 	}
 	return nil
+}
+
+// XfrmMonitor prints ns's xfrm notifications to w as `ip xfrm monitor`
+// does (stats is the -s level) until cancel is called. w is written from
+// the goroutine that causes each event.
+func XfrmMonitor(env *Env, ns *netdev.Namespace, w io.Writer, stats int) (cancel func()) {
+	c := &Cmd{Env: env, NS: ns, Stdout: w, Stderr: w, tool: "ip"}
+	c.Opts.Stats = stats
+	return xfrm.ForNamespace(ns).Subscribe(func(m xfrm.Msg) { c.printXfrmMsg(m) })
+}
+
+// msgGroup is the XFRMNLGRP_* a notification goes to.
+func msgGroup(k xfrm.MsgKind) string {
+	switch k {
+	case xfrm.MsgAcquire:
+		return "acquire"
+	case xfrm.MsgExpire:
+		return "expire"
+	case xfrm.MsgNewPolicy, xfrm.MsgDelPolicy, xfrm.MsgUpdPolicy, xfrm.MsgFlushPolicy:
+		return "policy"
+	}
+	return "SA"
 }
 
 // printXfrmMsg prints one notification as xfrm_accept_msg does.
@@ -67,7 +102,7 @@ func (c *Cmd) printXfrmMsg(m xfrm.Msg) {
 		fmt.Fprintf(w, "Deleted ")
 		c.printPolicy(w, m.Policy)
 	case xfrm.MsgFlushPolicy:
-		fmt.Fprintf(w, "Flushed policy\n")
+		fmt.Fprintf(w, "Flushed policy \n")
 	}
 }
 

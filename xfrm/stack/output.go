@@ -141,10 +141,7 @@ func acquire(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, i int, daddr, 
 		bits = 128
 	}
 	sel := xfrm.Selector{Family: fam, Daddr: netip.PrefixFrom(f.Daddr, bits), Saddr: netip.PrefixFrom(f.Saddr, bits),
-		Proto: f.Proto, Dport: f.Dport, Sport: f.Sport}
-	if f.Dport != 0 || f.Sport != 0 {
-		sel.DportMask, sel.SportMask = 0xffff, 0xffff
-	}
+		Proto: f.Proto, Dport: f.Dport, Sport: f.Sport, DportMask: 0xffff, SportMask: 0xffff, Ifindex: f.Oif}
 	now := ns.World().Now()
 	if !n.Acquire(pol, i, t, sel, now) {
 		return
