@@ -11,9 +11,12 @@
 // RegisterType, like xfrm_register_type, and NewState calls their Init to
 // build and cache the per-SA cipher objects (never per packet).
 //
-// The policy database (SPD), the inet input/output hooks, the `ip xfrm`
-// grammar and the netlink-style monitor are not here yet; the types carry
-// what they need (selectors, reqid, marks, if_id, direction, offload).
+// The policy database (SPD, xfrm_policy.c: policies, templates, index
+// allocation, default policies, lock-free lookup) is here too, with the
+// per-namespace Net (SAD, SPD, MIB, notifications for `ip xfrm monitor`
+// and the lifetime timer on the World's loop). Package xfrm/stack wires
+// the engine into package inet (output hook, ESP/AH/IPComp input, input
+// policy check, NAT-T); package iproute has the `ip xfrm` grammar.
 //
 // Control-plane errors are extack errors with Linux's errno and message
 // (verify_newsa_info and attach_* in xfrm_user.c). Data-path failures are
