@@ -7,8 +7,8 @@ import (
 	"github.com/softnet/softnet/extack"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
-	"github.com/softnet/softnet/xfrm/stack"
 	"github.com/softnet/softnet/tunnel/vti"
+	"github.com/softnet/softnet/xfrm/stack"
 )
 
 // Kind is the "xfrm" link kind.
