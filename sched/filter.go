@@ -71,12 +71,16 @@ func (blk *Block) ChangeFilter(req *FilterRequest) (uint32, error) {
 		}
 		return 0, err
 	}
+	var tp *Proto
 	if alloc {
+		// tcf_auto_prio: a new instance, even when one with the same
+		// priority exists (Linux then lists both).
 		prio = ch.autoPrio()
-	}
-	tp, err := ch.findProto(prio, req.Protocol, false)
-	if err != nil {
-		return fail(err)
+	} else {
+		var err error
+		if tp, err = ch.findProto(prio, req.Protocol, false); err != nil {
+			return fail(err)
+		}
 	}
 	newTP := tp == nil
 	if newTP {
