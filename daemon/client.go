@@ -51,16 +51,25 @@ func (c *Client) CloseWrite() error {
 // Do sends one request and reads its response.
 func (c *Client) Do(req *Request) (Response, error) {
 	if err := c.enc.Encode(req); err != nil {
-		return Response{}, err
+		return c.refused(err)
 	}
 	return c.readResponse()
+}
+
+// refused reads the daemon's answer after a failed write: a refused
+// client's connection is answered and closed before its request is read.
+func (c *Client) refused(werr error) (Response, error) {
+	if resp, err := c.readResponse(); err == nil {
+		return resp, nil
+	}
+	return Response{}, werr
 }
 
 // DoRaw sends one raw line (tests and other languages' clients use the
 // same framing: a JSON object and a newline) and reads the response.
 func (c *Client) DoRaw(line []byte) (Response, error) {
 	if _, err := c.conn.Write(line); err != nil {
-		return Response{}, err
+		return c.refused(err)
 	}
 	return c.readResponse()
 }

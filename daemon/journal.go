@@ -50,6 +50,9 @@ func openStore(dir string) (*store, []string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, err
 	}
+	if err := os.Chmod(dir, 0o700); err != nil { // it holds key material
+		return nil, nil, err
+	}
 	var warnings []string
 	_ = os.Remove(filepath.Join(dir, snapshotTemp)) // an interrupted compaction
 	s := &store{dir: dir}

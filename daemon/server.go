@@ -153,12 +153,12 @@ func (d *Daemon) serveConn(c net.Conn) {
 		if err == io.EOF {
 			return
 		}
-		if err != nil {
+		if errors.Is(err, ErrTooLarge) {
 			_ = enc.Encode(errorResponse("%v", err))
-			if errors.Is(err, ErrTooLarge) {
-				return // the rest of the line is unread: the stream is lost
-			}
-			continue
+			return // the rest of the line is unread: the stream is lost
+		}
+		if err != nil {
+			return // closed, timed out
 		}
 		req, err := DecodeRequest(line)
 		if err != nil {
