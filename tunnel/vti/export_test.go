@@ -1,0 +1,4 @@
+package vti
+
+// ErrHandler exposes vti4_err to the external tests.
+var ErrHandler = errHandler
