@@ -1,0 +1,153 @@
+package daemon
+
+import (
+	"bufio"
+	"io"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/header/build"
+	"github.com/softnet/softnet/packet"
+)
+
+// TestMonitor: link events stream as ip monitor prints them.
+func TestMonitor(t *testing.T) {
+	d := newDaemon(t, "", 0)
+	_, path := serve(t, d)
+	mc, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mc.Close()
+	r, resp, err := mc.Stream(&Request{Cmd: CmdMonitor})
+	if err != nil || resp.Status != 0 {
+		t.Fatalf("monitor: %+v %v", resp, err)
+	}
+	br := bufio.NewReader(r)
+	run(t, d, "", "ip link add m0 type dummy")
+	expectLine(t, br, ": m0: <BROADCAST,NOARP> mtu 1500")
+	run(t, d, "", "ip link set m0 up")
+	expectLine(t, br, ": m0: <BROADCAST,NOARP,UP,LOWER_UP>")
+	run(t, d, "", "ip link del m0")
+	expectLine(t, br, "Deleted ")
+	// A missing namespace is an error, not a stream.
+	mc2, _ := Dial(path)
+	defer mc2.Close()
+	if _, resp, err := mc2.Stream(&Request{Cmd: CmdMonitor, Netns: "nope"}); err != nil || resp.Status == 0 {
+		t.Errorf("monitor in a missing netns: %+v %v", resp, err)
+	}
+}
+
+func expectLine(t *testing.T, br *bufio.Reader, want string) {
+	t.Helper()
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("waiting for %q: %v", want, err)
+		}
+		if strings.Contains(line, want) {
+			return
+		}
+	}
+}
+
+// TestCapture: frames a device sends and receives arrive as pcapng with
+// their direction; deleting the device ends the stream.
+func TestCapture(t *testing.T) {
+	checkBalance(t)
+	d := newDaemon(t, "", 0)
+	_, path := serve(t, d)
+	run(t, d, "", "ip link add c0 type veth peer name c1")
+	run(t, d, "", "ip link set c0 up")
+	run(t, d, "", "ip link set c1 up")
+	cc, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	r, resp, err := cc.Stream(&Request{Cmd: CmdCapture, Dev: "c0", Snaplen: 64})
+	if err != nil || resp.Status != 0 {
+		t.Fatalf("capture: %+v %v", resp, err)
+	}
+	dev := d.world.Init().DeviceByName("c0")
+	frame := build.Ethernet(header.MAC{2, 0, 0, 0, 0, 2}, header.MAC{2, 0, 0, 0, 0, 1}, 0x0800,
+		build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("192.0.2.2"), Proto: 17}, make([]byte, 100)))
+	b, err := packet.FromBytes(frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = dev.Transmit(b)
+	d.runSim()
+	run(t, d, "", "ip link del c0")
+	ng, err := pcapgo.NewNgReader(r, pcapgo.DefaultNgReaderOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ng.LinkType() != layers.LinkTypeEthernet {
+		t.Errorf("link type %v", ng.LinkType())
+	}
+	n := 0
+	for {
+		data, ci, err := ng.ReadPacketData()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > 64 {
+			t.Errorf("packet: caplen %d > snaplen 64", len(data))
+		}
+		if ci.Length == len(frame) && len(data) == 64 {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("the transmitted frame was not captured")
+	}
+	// Unknown device.
+	cc2, _ := Dial(path)
+	defer cc2.Close()
+	if _, resp, _ := cc2.Stream(&Request{Cmd: CmdCapture, Dev: "zz"}); resp.Status != 1 || resp.Stderr != "Cannot find device \"zz\"\n" {
+		t.Errorf("capture zz: %+v", resp)
+	}
+}
+
+// TestMetrics: the collector walks devices, drop reasons, SNMP and xfrm
+// counters at scrape time.
+func TestMetrics(t *testing.T) {
+	d := newDaemon(t, t.TempDir(), 0)
+	defer d.Close()
+	run(t, d, "", "ip link add d0 type dummy")
+	run(t, d, "", "ip netns add b")
+	srv := httptest.NewServer(d.MetricsHandler())
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		`softnet_device_rx_packets_total{device="d0",netns="default"} 0`,
+		`softnet_device_tx_dropped_total{device="lo",netns="b"} 0`,
+		`softnet_device_mtu_bytes{device="d0",netns="default"} 1500`,
+		`softnet_device_up{device="d0",kind="dummy",netns="default"} 0`,
+		`softnet_snmp_total{counter="IpInReceives",netns="default"} 0`,
+		`softnet_xfrm_total{counter="XfrmInError",netns="b"} 0`,
+		`softnet_journal_entries 2`,
+		`softnet_namespaces 2`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("metrics:\n%s", body)
+	}
+}
