@@ -262,6 +262,8 @@ type EchoEvent struct {
 	// Type and Code of an error; MTU for frag needed / packet too big.
 	Type, Code uint8
 	MTU        uint32
+	// Gateway is the new first hop an ICMP redirect names.
+	Gateway netip.Addr
 	// At is the loop time of arrival.
 	At time.Time
 }

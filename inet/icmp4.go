@@ -195,6 +195,9 @@ func (st *netState) icmpErr4(d *netdev.Device, b *packet.Buffer, ic header.ICMPv
 		e.MTU = uint32(ic.MTU())
 		st.learnPMTU(inner.Destination(), e.MTU)
 	}
+	if ic.Type() == header.ICMPv4Redirect && ic.Code() <= header.ICMPv4RedirectHostTOS {
+		st.redirect(d, e.From, inner.Destination(), ic.Gateway())
+	}
 	dispatchErr(FamilyV4, inner.Protocol(), st.ns, e)
 }
 

@@ -178,6 +178,9 @@ func (st *netState) forward4(in *netdev.Device, b *packet.Buffer, fr *fibRoute) 
 		return
 	}
 	ip.DecTTL()
+	if dst.Dev == in && b.SecPath == nil {
+		st.maybeSendRedirect(in, b, ip.Source(), dst.Nexthop(daddr))
+	}
 	m.ForwDatagrams.Add(1)
 	m.OutOctets.Add(uint64(b.Len()))
 	if b.Len() > mtu && b.GSO.Size == 0 {

@@ -35,6 +35,9 @@ func (st *netState) finishOutput(dev *netdev.Device, nh netip.Addr, b *packet.Bu
 	case dev.HardHeaderLen == 0 || dev.Type != netdev.ARPHRDEther:
 		dev.Transmit(b)
 	default:
+		if family == FamilyV4 {
+			nh = st.redirectedNexthop(dev, nh, b)
+		}
 		st.neighOf(family).t.Output(dev.Index(), nh, b)
 	}
 }

@@ -284,8 +284,12 @@ func (t *socketTable) deliverEchoErr(ns *netdev.Namespace, e ICMPErr) bool {
 	if c == nil || c.recv == nil {
 		return false
 	}
-	c.recv(EchoEvent{From: e.From, ID: id, Seq: uint16(inner[6])<<8 | uint16(inner[7]),
-		Type: e.Type, Code: e.Code, MTU: e.MTU, At: ns.World().Now()})
+	ev := EchoEvent{From: e.From, ID: id, Seq: uint16(inner[6])<<8 | uint16(inner[7]),
+		Type: e.Type, Code: e.Code, MTU: e.MTU, At: ns.World().Now()}
+	if e.Family == FamilyV4 && e.Type == header.ICMPv4Redirect {
+		ev.Gateway = netip.AddrFrom4([4]byte{byte(e.Info >> 24), byte(e.Info >> 16), byte(e.Info >> 8), byte(e.Info)})
+	}
+	c.recv(ev)
 	return true
 }
 

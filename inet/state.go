@@ -2,6 +2,7 @@ package inet
 
 import (
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,7 +20,11 @@ type netState struct {
 	local, main *rtable
 	tables      atomic.Pointer[map[uint32]*rtable]
 
-	pmtu atomic.Pointer[map[netip.Addr]pmtuEntry]
+	pmtu  atomic.Pointer[map[netip.Addr]pmtuEntry]
+	redir atomic.Pointer[map[netip.Addr]redirEntry]
+	// redirMu guards redirPeers, the per-source redirect rate state.
+	redirMu    sync.Mutex
+	redirPeers map[netip.Addr]*redirPeer
 
 	sys  sysctls
 	mib  MIB
@@ -67,6 +72,8 @@ func newNetState(ns *netdev.Namespace) *netState {
 	s.tables.Store(&m)
 	pm := map[netip.Addr]pmtuEntry{}
 	s.pmtu.Store(&pm)
+	rd := map[netip.Addr]redirEntry{}
+	s.redir.Store(&rd)
 	s.sys.init()
 	s.icmp.init()
 	s.socks.init()

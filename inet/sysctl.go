@@ -12,25 +12,27 @@ import (
 
 // sysctls are the namespace's IP knobs, with Linux's defaults.
 type sysctls struct {
-	ipForward      atomic.Int64 // net.ipv4.ip_forward (0)
-	ip6Forward     atomic.Int64 // net.ipv6.conf.all.forwarding (0)
-	defaultTTL     atomic.Int64 // net.ipv4.ip_default_ttl (64)
-	icmpRatelimit  atomic.Int64 // net.ipv4.icmp_ratelimit, ms (1000)
-	icmpRatemask   atomic.Int64 // net.ipv4.icmp_ratemask (6168)
-	icmpMsgsPerSec atomic.Int64 // net.ipv4.icmp_msgs_per_sec (1000)
-	icmpMsgsBurst  atomic.Int64 // net.ipv4.icmp_msgs_burst (50)
-	icmpEchoIgnore atomic.Int64 // net.ipv4.icmp_echo_ignore_all (0)
-	icmp6Ratelimit atomic.Int64 // net.ipv6.icmp.ratelimit, ms (1000)
-	mtuExpires     atomic.Int64 // net.ipv4.route.mtu_expires, s (600)
-	minPMTU        atomic.Int64 // net.ipv4.route.min_pmtu (552)
-	fragTime       atomic.Int64 // net.ipv4.ipfrag_time, s (30)
-	fragHigh       atomic.Int64 // net.ipv4.ipfrag_high_thresh (4 MiB)
-	fragLow        atomic.Int64 // net.ipv4.ipfrag_low_thresh (3 MiB)
-	frag6Time      atomic.Int64 // net.ipv6.ip6frag_time, s (60)
-	frag6High      atomic.Int64
-	frag6Low       atomic.Int64
-	hopLimit6      atomic.Int64 // net.ipv6.conf.all.hop_limit (64)
-	disableIPv6    atomic.Int64 // net.ipv6.conf.all.disable_ipv6 (0)
+	ipForward       atomic.Int64 // net.ipv4.ip_forward (0)
+	ip6Forward      atomic.Int64 // net.ipv6.conf.all.forwarding (0)
+	defaultTTL      atomic.Int64 // net.ipv4.ip_default_ttl (64)
+	icmpRatelimit   atomic.Int64 // net.ipv4.icmp_ratelimit, ms (1000)
+	icmpRatemask    atomic.Int64 // net.ipv4.icmp_ratemask (6168)
+	icmpMsgsPerSec  atomic.Int64 // net.ipv4.icmp_msgs_per_sec (1000)
+	icmpMsgsBurst   atomic.Int64 // net.ipv4.icmp_msgs_burst (50)
+	icmpEchoIgnore  atomic.Int64 // net.ipv4.icmp_echo_ignore_all (0)
+	icmp6Ratelimit  atomic.Int64 // net.ipv6.icmp.ratelimit, ms (1000)
+	mtuExpires      atomic.Int64 // net.ipv4.route.mtu_expires, s (600)
+	minPMTU         atomic.Int64 // net.ipv4.route.min_pmtu (552)
+	fragTime        atomic.Int64 // net.ipv4.ipfrag_time, s (30)
+	fragHigh        atomic.Int64 // net.ipv4.ipfrag_high_thresh (4 MiB)
+	fragLow         atomic.Int64 // net.ipv4.ipfrag_low_thresh (3 MiB)
+	frag6Time       atomic.Int64 // net.ipv6.ip6frag_time, s (60)
+	frag6High       atomic.Int64
+	frag6Low        atomic.Int64
+	hopLimit6       atomic.Int64 // net.ipv6.conf.all.hop_limit (64)
+	disableIPv6     atomic.Int64 // net.ipv6.conf.all.disable_ipv6 (0)
+	acceptRedirects atomic.Int64 // net.ipv4.conf.all.accept_redirects (1)
+	sendRedirects   atomic.Int64 // net.ipv4.conf.all.send_redirects (1)
 }
 
 func (s *sysctls) init() {
@@ -49,6 +51,8 @@ func (s *sysctls) init() {
 	s.frag6High.Store(4 << 20)
 	s.frag6Low.Store(3 << 20)
 	s.hopLimit6.Store(64)
+	s.acceptRedirects.Store(1)
+	s.sendRedirects.Store(1)
 }
 
 func sys(f func(*sysctls) *atomic.Int64) func(*netdev.Namespace) *atomic.Int64 {
@@ -75,6 +79,8 @@ func init() {
 	fragSysctl("net.ipv6.ip6frag_high_thresh", func(s *sysctls) *atomic.Int64 { return &s.frag6High })
 	fragSysctl("net.ipv6.ip6frag_low_thresh", func(s *sysctls) *atomic.Int64 { return &s.frag6Low })
 	netdev.IntSysctl("net.ipv6.conf.all.hop_limit", 1, 255, sys(func(s *sysctls) *atomic.Int64 { return &s.hopLimit6 }))
+	netdev.IntSysctl("net.ipv4.conf.all.send_redirects", 0, 1, sys(func(s *sysctls) *atomic.Int64 { return &s.sendRedirects }))
+	netdev.IntSysctl("net.ipv4.conf.all.accept_redirects", 0, 1, sys(func(s *sysctls) *atomic.Int64 { return &s.acceptRedirects }))
 	registerDisableIPv6()
 }
 

@@ -126,7 +126,7 @@ func (p *pingRun) recv(ev inet.EchoEvent) {
 	if !ev.Reply {
 		p.stats.Errors++
 		p.stats.ErrorLines = append(p.stats.ErrorLines,
-			fmt.Sprintf("From %s icmp_seq=%d %s", ev.From, ev.Seq, icmpText(p.g.To.Is6(), ev.Type, ev.Code, ev.MTU)))
+			fmt.Sprintf("From %s icmp_seq=%d %s", ev.From, ev.Seq, icmpText(p.g.To.Is6(), ev.Type, ev.Code, ev.MTU, ev.Gateway)))
 		return
 	}
 	if p.got[ev.Seq] {
@@ -192,7 +192,7 @@ func fmtFloat(v float64) string { return fmt.Sprintf("%g", math.Round(v*1000)/10
 
 // icmpText is ping's description of an ICMP error (pr_icmph in ping.c and
 // its IPv6 counterpart).
-func icmpText(v6 bool, typ, code uint8, mtu uint32) string {
+func icmpText(v6 bool, typ, code uint8, mtu uint32, gw netip.Addr) string {
 	if v6 {
 		return icmp6Text(typ, code, mtu)
 	}
@@ -214,7 +214,13 @@ func icmpText(v6 bool, typ, code uint8, mtu uint32) string {
 	case 4:
 		return "Source Quench"
 	case 5:
-		return "Redirect"
+		names := []string{"Redirect Network", "Redirect Host",
+			"Redirect Type of Service and Network", "Redirect Type of Service and Host"}
+		what := fmt.Sprintf("Redirect, Bad Code: %d", code)
+		if int(code) < len(names) {
+			what = names[code]
+		}
+		return fmt.Sprintf("%s(New nexthop: %s)", what, gw)
 	case 11:
 		if code == 1 {
 			return "Frag reassembly time exceeded"
