@@ -21,7 +21,7 @@ var gcmKey = []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 1
 
 // site builds hA(10.1.0.2) - gwA - r - gwB - hB(10.2.0.2) with the
 // underlay 192.0.2.0/24 (gwA-r) and 198.51.100.0/24 (r-gwB).
-func site(t *testing.T) *topo.Topo {
+func site(t testing.TB) *topo.Topo {
 	tp := topo.New(t)
 	tp.Host("ha")
 	tp.Router("gwa")
@@ -47,7 +47,7 @@ type gwSide struct {
 	natt          bool
 }
 
-func configure(t *testing.T, g gwSide, withIn bool) {
+func configure(t testing.TB, g gwSide, withIn bool) {
 	t.Helper()
 	sa := func(src, dst string, spi uint32) xfrm.Config {
 		c := xfrm.Config{ID: xfrm.ID{Daddr: ip(dst), SPI: spi, Proto: xfrm.ProtoESP}, Saddr: ip(src), Family: 4,
@@ -84,20 +84,24 @@ func configure(t *testing.T, g gwSide, withIn bool) {
 	}
 }
 
-func bothGateways(t *testing.T, tp *topo.Topo, withIn bool) { gateways(t, tp, withIn, false) }
+func bothGateways(t testing.TB, tp *topo.Topo, withIn bool) { gateways(t, tp, withIn, false) }
 
-func gateways(t *testing.T, tp *topo.Topo, withIn, natt bool) {
+func gateways(t testing.TB, tp *topo.Topo, withIn, natt bool) {
 	configure(t, gwSide{tp.NS("gwa"), "192.0.2.1", "198.51.100.2", "10.1.0.0/16", "10.2.0.0/16", 0x100, 0x200, natt}, withIn)
 	configure(t, gwSide{tp.NS("gwb"), "198.51.100.2", "192.0.2.1", "10.2.0.0/16", "10.1.0.0/16", 0x200, 0x100, natt}, withIn)
 }
 
 // protoTap records the IP protocol of every IPv4 frame a device sees.
 type protoTap struct {
-	mu     sync.Mutex
-	protos map[uint8]int
+	mu      sync.Mutex
+	protos  map[uint8]int
+	outOnly bool // count only transmitted frames
 }
 
 func (p *protoTap) Tap(d *netdev.Device, b *packet.Buffer, dir netdev.Direction) {
+	if p.outOnly && dir != netdev.DirOut {
+		return
+	}
 	data := b.Bytes()
 	if len(data) < 14+20 || data[12] != 0x08 || data[13] != 0 {
 		return

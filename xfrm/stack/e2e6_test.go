@@ -1,0 +1,100 @@
+package stack_test
+
+import (
+	"testing"
+
+	"github.com/softnet/softnet/inet"
+	"github.com/softnet/softnet/internal/topo"
+	"github.com/softnet/softnet/xfrm"
+	"github.com/softnet/softnet/xfrm/stack"
+)
+
+// site6 is site() in IPv6, with an IPv4 underlay too, for the
+// cross-family case.
+func site6(t *testing.T) *topo.Topo {
+	tp := topo.New(t)
+	tp.Host("ha")
+	tp.Router("gwa")
+	tp.Router("r")
+	tp.Router("gwb")
+	tp.Host("hb")
+	tp.Link("ha:eth0", "gwa:lan", "2001:db8:1::2/64", "2001:db8:1::1/64")
+	tp.Link("gwa:wan", "r:e0", "2001:db8:a::1/64", "2001:db8:a::fe/64", "192.0.2.1/24", "192.0.2.254/24")
+	tp.Link("r:e1", "gwb:wan", "2001:db8:b::fe/64", "2001:db8:b::2/64", "198.51.100.254/24", "198.51.100.2/24")
+	tp.Link("gwb:lan", "hb:eth0", "2001:db8:2::1/64", "2001:db8:2::2/64")
+	tp.Route("ha", "default", "2001:db8:1::1")
+	tp.Route("hb", "default", "2001:db8:2::1")
+	tp.Route("gwa", "default", "2001:db8:a::fe")
+	tp.Route("gwb", "default", "2001:db8:b::fe")
+	tp.Route("gwa", "default", "192.0.2.254")
+	tp.Route("gwb", "default", "198.51.100.254")
+	return tp
+}
+
+func TestSiteToSiteIPv6(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		outerA, outerB string
+		outerFam       int
+	}{
+		{"6in6", "2001:db8:a::1", "2001:db8:b::2", 6},
+		{"6in4", "192.0.2.1", "198.51.100.2", 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tp := site6(t)
+			for _, g := range []struct {
+				host, local, remote, lnet, rnet string
+				out, in                         uint32
+			}{
+				{"gwa", tc.outerA, tc.outerB, "2001:db8:1::/48", "2001:db8:2::/48", 0x100, 0x200},
+				{"gwb", tc.outerB, tc.outerA, "2001:db8:2::/48", "2001:db8:1::/48", 0x200, 0x100},
+			} {
+				ns := tp.NS(g.host)
+				for _, sa := range []struct {
+					src, dst string
+					spi      uint32
+				}{{g.local, g.remote, g.out}, {g.remote, g.local, g.in}} {
+					c := xfrm.Config{ID: xfrm.ID{Daddr: ip(sa.dst), SPI: sa.spi, Proto: xfrm.ProtoESP}, Saddr: ip(sa.src),
+						Family: tc.outerFam, Mode: xfrm.ModeTunnel, Reqid: 1, ReplayWindow: 64, Flags: xfrm.FlagESN,
+						AEAD: &xfrm.AEADSpec{Name: "rfc7539esp(chacha20,poly1305)", Key: make([]byte, 36), ICVBits: 128}}
+					if _, err := stack.AddState(ns, c, false); err != nil {
+						t.Fatal(err)
+					}
+				}
+				spd := xfrm.ForNamespace(ns).SPD
+				add := func(src, dst string, dir xfrm.PolicyDir, tsrc, tdst string) {
+					_, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 6, Saddr: pfx(src), Daddr: pfx(dst)}, Dir: dir,
+						Tmpls: []xfrm.Tmpl{{Saddr: ip(tsrc), Daddr: ip(tdst), Family: tc.outerFam, Proto: xfrm.ProtoESP, Mode: xfrm.ModeTunnel, Reqid: 1}}})
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				add(g.lnet, g.rnet, xfrm.PolicyOut, g.local, g.remote)
+				add(g.rnet, g.lnet, xfrm.PolicyIn, g.remote, g.local)
+				add(g.rnet, g.lnet, xfrm.PolicyFwd, g.remote, g.local)
+			}
+			tap := &protoTap{protos: map[uint8]int{}}
+			tp.Dev("r:e0").AddTap(tap)
+			got := tp.Ping("ha", "2001:db8:2::2", inet.EchoOpts{}, 3)
+			replies := 0
+			for _, e := range got {
+				if e.Reply {
+					replies++
+				}
+			}
+			if replies != 3 {
+				t.Fatalf("replies = %d: %+v", replies, got)
+			}
+			for _, gw := range []string{"gwa", "gwb"} {
+				for _, e := range xfrm.ForNamespace(tp.NS(gw)).MIB.Snapshot() {
+					if e.Value != 0 {
+						t.Errorf("%s: %s = %d", gw, e.Name, e.Value)
+					}
+				}
+			}
+			if tc.outerFam == 4 && (len(tap.protos) != 1 || tap.protos[50] != 6) {
+				t.Errorf("IPv4 underlay saw %v, want 6 ESP packets", tap.protos)
+			}
+		})
+	}
+}
