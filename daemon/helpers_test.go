@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"os"
@@ -131,5 +130,3 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
-
-var _ = bytes.Buffer{}
