@@ -177,3 +177,28 @@ func TestPMTU(t *testing.T) {
 		t.Errorf("non-DF replies = %d, want 2", got)
 	}
 }
+
+// TestDeviceDeletedWhileFlowing: packets in flight when gwb's vti0 goes
+// are no longer claimed by vti; plain xfrm opens them and the input policy
+// check (mark 0 finds no policy, tunnel-mode SA) drops them, counted.
+func TestDeviceDeletedWhileFlowing(t *testing.T) {
+	tp := vtiSites(t)
+	c, err := inet.DialICMP(tp.NS("ha"), inet.FamilyV4, func(inet.EchoEvent) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 4; i++ {
+		if err := c.SendEcho(netip.MustParseAddr("10.2.0.2"), inet.EchoOpts{ID: 9, Seq: uint16(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ipCmds(t, tp, "gwb", "ip link del vti0")
+	tp.RunFor(2e9)
+	if got := xfrm.ForNamespace(tp.NS("gwb")).MIB.Get(xfrm.InNoPols); got != 4 {
+		t.Errorf("gwb XfrmInNoPols = %d, want 4", got)
+	}
+	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)); got != 0 {
+		t.Errorf("replies = %d after deletion", got)
+	}
+}
