@@ -226,6 +226,58 @@ func routeStillWanted6(d *netdev.Device, r Route) bool {
 	return false
 }
 
+// linkLocalFor returns the link-local address addrconf generates for d
+// (ipv6_generate_eui64): the modified EUI-64 of an Ethernet MAC, or the
+// ISATAP interface identifier of an IPv4 tunnel's local address (RFC 5214:
+// 00-00-5E-FE or, for a global address, 02-00-5E-FE, then the address).
+func linkLocalFor(d *netdev.Device) (netip.Addr, bool) {
+	if d.Type == netdev.ARPHRDTunnel {
+		return isatapLinkLocal(d.HardwareAddr())
+	}
+	return eui64LinkLocal(d.HardwareAddr())
+}
+
+// isatapLinkLocal is __ipv6_isatap_ifid under fe80::/64; a tunnel without a
+// local address gets none.
+func isatapLinkLocal(a4 []byte) (netip.Addr, bool) {
+	if len(a4) != 4 {
+		return netip.Addr{}, false
+	}
+	v4 := netip.AddrFrom4([4]byte(a4))
+	if v4.IsUnspecified() {
+		return netip.Addr{}, false
+	}
+	var b [16]byte
+	b[0], b[1] = 0xfe, 0x80
+	if !isatapLocalScope(v4) {
+		b[8] = 0x02
+	}
+	b[10], b[11] = 0x5e, 0xfe
+	copy(b[12:], a4)
+	return netip.AddrFrom16(b), true
+}
+
+// isatapLocalScope lists the IPv4 ranges whose ISATAP identifier has the
+// universal/local bit clear (zeronet, private, loopback, link-local,
+// TEST-NETs, 6to4 anycast, multicast, limited broadcast), as Linux does.
+func isatapLocalScope(a netip.Addr) bool {
+	for _, p := range isatapLocalPrefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+var isatapLocalPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("192.88.99.0/24"), netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("224.0.0.0/4"),
+	netip.MustParsePrefix("255.255.255.255/32"),
+}
+
 // eui64LinkLocal returns fe80::/64 with the modified EUI-64 of a MAC.
 func eui64LinkLocal(mac []byte) (netip.Addr, bool) {
 	if len(mac) != 6 {
@@ -277,12 +329,12 @@ func addrconfUp(ns *netdev.Namespace, d *netdev.Device) {
 			startDAD(ns, d, a.Prefix.Addr())
 		}
 	}
-	if ds.llGen || d.Type != netdev.ARPHRDEther {
+	if ds.llGen || (d.Type != netdev.ARPHRDEther && d.Type != netdev.ARPHRDTunnel) {
 		return
 	}
 	ds.llGen = true
 	st.insertKernelRoute(mcastRoute6(d))
-	ll, ok := eui64LinkLocal(d.HardwareAddr())
+	ll, ok := linkLocalFor(d)
 	if !ok {
 		return
 	}
@@ -343,4 +395,14 @@ func isTentative(d *netdev.Device, addr netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// ISATAPLinkLocal returns the link-local address an IPv4 tunnel with the
+// local address a gets (RFC 5214 interface identifier), or false for none.
+func ISATAPLinkLocal(a netip.Addr) (netip.Addr, bool) {
+	if !a.Is4() {
+		return netip.Addr{}, false
+	}
+	b := a.As4()
+	return isatapLinkLocal(b[:])
 }

@@ -42,3 +42,19 @@ func TestDisableIPv6(t *testing.T) {
 		t.Fatalf("after re-enabling: %v", got)
 	}
 }
+
+func TestISATAPLinkLocal(t *testing.T) {
+	for _, tc := range []struct{ local, want string }{
+		{"192.0.2.1", "fe80::5efe:c000:201"},         // TEST-NET-1: local scope
+		{"198.51.100.2", "fe80::200:5efe:c633:6402"}, // TEST-NET-2: global
+		{"10.1.2.3", "fe80::5efe:a01:203"},
+	} {
+		got, ok := inet.ISATAPLinkLocal(netip.MustParseAddr(tc.local))
+		if !ok || got != netip.MustParseAddr(tc.want) {
+			t.Errorf("%s: %v %v, want %s", tc.local, got, ok, tc.want)
+		}
+	}
+	if _, ok := inet.ISATAPLinkLocal(netip.IPv4Unspecified()); ok {
+		t.Error("0.0.0.0 got a link-local address")
+	}
+}
