@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/softnet/softnet/netdev"
-	"math/rand/v2"
 
 	"github.com/softnet/softnet/xfrm"
 )
@@ -121,8 +120,8 @@ func protoOrAny(p xfrm.Proto) string {
 }
 
 // xfrmAllocSPI is xfrm_state_allocspi: a free SPI in [min, max] (default
-// 0x100..0x0fffffff) for the ID, installed as a larval SA in Linux; here
-// the SPI is reserved by printing it as an ACQUIRE-state SA would be.
+// 0x100..0x0fffffff) for the ID, held by a larval SA that `ip xfrm state
+// update` completes; the larval SA is printed.
 func (c *Cmd) xfrmAllocSPI(args []string) error {
 	cfg := xfrm.Config{}
 	family := c.Opts.Family
@@ -181,14 +180,11 @@ func (c *Cmd) xfrmAllocSPI(args []string) error {
 	if !cfg.Saddr.IsValid() {
 		cfg.Saddr = zeroAddr(family)
 	}
-	sad := xfrm.ForNamespace(c.NS).SAD
-	for try := 0; try < 1000; try++ {
-		spi := lo + uint32(rand.Uint64N(uint64(hi-lo)+1))
-		if sad.Lookup(cfg.ID.Daddr, spi, cfg.ID.Proto, 0) == nil {
-			fmt.Fprintf(c.Stdout, "src %s dst %s\n\tproto %s spi 0x%08x reqid %d mode %s\n\treplay-window 0 \n\tsel src %s/0 dst %s/0 \n",
-				cfg.Saddr, cfg.ID.Daddr, cfg.ID.Proto, spi, cfg.Reqid, cfg.Mode, zeroAddr(family), zeroAddr(family))
-			return nil
-		}
+	cfg.Family = family
+	x, err := xfrm.ForNamespace(c.NS).AllocSPI(cfg, lo, hi)
+	if err != nil {
+		return kernelError(err)
 	}
-	return kernelError(extackNoSPI)
+	c.printState(c.Stdout, x)
+	return nil
 }

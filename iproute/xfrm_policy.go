@@ -522,5 +522,3 @@ func (c *Cmd) printPolicyPrefixed(out io.Writer, p *xfrm.Policy, title, prefix s
 	}
 	_, _ = out.Write(w.Bytes())
 }
-
-var extackNoSPI = extack.Errno(syscall.ENOENT)

@@ -99,6 +99,19 @@ func TestXfrmStatsAndAllocSPI(t *testing.T) {
 	if rc != 0 || !strings.Contains(out, "spi 0x00000100") {
 		t.Errorf("allocspi: %d %q", rc, out)
 	}
+	if out, rc = runXfrm(env, "ip xfrm state allocspi src 192.0.2.1 dst 198.51.100.2 proto esp min 0x100 max 0x100"); rc != 2 {
+		t.Errorf("allocspi with no free SPI: %d %q", rc, out)
+	}
+	// The larval SA is completed by update (add gets EEXIST, as Linux).
+	if out, rc = runXfrm(env, "ip xfrm state add src 192.0.2.1 dst 198.51.100.2 proto esp spi 0x100 "+gcm); rc != 2 {
+		t.Errorf("add over a larval SA: %d %q", rc, out)
+	}
+	if out, rc = runXfrm(env, "ip xfrm state update src 192.0.2.1 dst 198.51.100.2 proto esp spi 0x100 "+gcm); rc != 0 {
+		t.Errorf("update of the larval SA: %d %q", rc, out)
+	}
+	if out, _ = runXfrm(env, "ip xfrm state"); !strings.Contains(out, "aead rfc4106(gcm(aes))") {
+		t.Errorf("after update: %q", out)
+	}
 	if out, rc = runXfrm(env, "ip xfrm state allocspi src 192.0.2.1 dst 198.51.100.2 proto esp min 0x200 max 0x100"); rc != 1 {
 		t.Errorf("allocspi min > max: %d %q", rc, out)
 	}
