@@ -1,6 +1,7 @@
 package xfrm
 
 import (
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -11,13 +12,17 @@ import (
 )
 
 // SPD is a namespace's security policy database (the policy tables of
-// struct netns_xfrm). Each direction's policies are an immutable slice in
+// struct netns_xfrm). Each direction's policies are an immutable table in
 // lookup order (sub-type policies first, then by priority, then oldest
 // first) behind an atomic pointer: lookups take no lock and allocate
-// nothing. Writers serialize on a mutex.
+// nothing. As Linux's policy_bydst hash, policies whose selector has
+// full-length source and destination prefixes are found by hashing the
+// flow's addresses; the others are scanned in order, stopping at the
+// first that ranks after the exact candidate. Writers serialize on a
+// mutex.
 type SPD struct {
 	mu      sync.Mutex
-	dirs    [numDirs]atomic.Pointer[[]*Policy]
+	dirs    [numDirs]atomic.Pointer[dirTable]
 	all     []*Policy // insertion order (policy_all)
 	byIndex map[uint32]*Policy
 	gen     uint32 // idx_generator
@@ -43,16 +48,54 @@ func (t *SPD) Lookup(dir PolicyDir, family int, f *Flow, ifID uint32) *Policy {
 	if dir >= numDirs {
 		return nil
 	}
-	p := t.dirs[dir].Load()
-	if p == nil {
+	tab := t.dirs[dir].Load()
+	if tab == nil {
 		return nil
 	}
-	for _, pol := range *p {
+	var best *Policy
+	if len(tab.exact) > 0 {
+		for _, pol := range tab.exact[exactKey{f.Daddr, f.Saddr}] {
+			if pol.Match(f, family, ifID) {
+				best = pol
+				break
+			}
+		}
+	}
+	for _, pol := range tab.inexact {
+		if best != nil && !ranksBefore(pol, best) {
+			break
+		}
 		if pol.Match(f, family, ifID) {
 			return pol
 		}
 	}
-	return nil
+	return best
+}
+
+// dirTable is one direction's lookup structure.
+type dirTable struct {
+	all     []*Policy // lookup order
+	exact   map[exactKey][]*Policy
+	inexact []*Policy
+}
+
+type exactKey struct{ daddr, saddr netip.Addr }
+
+// ranksBefore is the lookup order: sub type first, then lower priority,
+// then older.
+func ranksBefore(a, b *Policy) bool {
+	if a.cfg.Type != b.cfg.Type {
+		return a.cfg.Type > b.cfg.Type
+	}
+	if a.cfg.Priority != b.cfg.Priority {
+		return a.cfg.Priority < b.cfg.Priority
+	}
+	return a.seq < b.seq
+}
+
+func isExact(s *Selector) bool {
+	return s.Daddr.IsValid() && s.Saddr.IsValid() &&
+		s.Daddr.Bits() == s.Daddr.Addr().BitLen() && s.Saddr.Bits() == s.Saddr.Addr().BitLen()
 }
 
 // Count returns the number of policies of a direction (policy_count).
@@ -60,8 +103,8 @@ func (t *SPD) Count(dir PolicyDir) int {
 	if dir >= numDirs {
 		return 0
 	}
-	if p := t.dirs[dir].Load(); p != nil {
-		return len(*p)
+	if tab := t.dirs[dir].Load(); tab != nil {
+		return len(tab.all)
 	}
 	return 0
 }
@@ -179,19 +222,28 @@ func (t *SPD) publish(dir PolicyDir) {
 			list = append(list, p)
 		}
 	}
-	slices.SortStableFunc(list, func(a, b *Policy) int {
-		if a.cfg.Type != b.cfg.Type {
-			return int(b.cfg.Type) - int(a.cfg.Type)
-		}
+	slices.SortFunc(list, func(a, b *Policy) int {
 		switch {
-		case a.cfg.Priority < b.cfg.Priority:
+		case ranksBefore(a, b):
 			return -1
-		case a.cfg.Priority > b.cfg.Priority:
+		case ranksBefore(b, a):
 			return 1
 		}
 		return 0
 	})
-	t.dirs[dir].Store(&list)
+	tab := &dirTable{all: list}
+	for _, p := range list {
+		if s := &p.cfg.Selector; isExact(s) {
+			if tab.exact == nil {
+				tab.exact = map[exactKey][]*Policy{}
+			}
+			k := exactKey{s.Daddr.Addr(), s.Saddr.Addr()}
+			tab.exact[k] = append(tab.exact[k], p)
+		} else {
+			tab.inexact = append(tab.inexact, p)
+		}
+	}
+	t.dirs[dir].Store(tab)
 }
 
 // PolicyKey selects a policy for get and delete: by index when Index is

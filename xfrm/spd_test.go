@@ -67,6 +67,9 @@ func TestPolicyLookupOrder(t *testing.T) {
 		{sel: icmp, prio: 5, name: "echo-request"},
 		{sel: sel4("", "10.9.0.0/16"), prio: 1000, typ: PolicyTypeSub, name: "sub"},
 		{sel: sel4("", "10.9.0.0/16"), prio: 0, name: "main-10.9"},
+		{sel: sel4("10.1.7.7/32", "10.2.7.7/32"), prio: 300, name: "exact-low-prio"},
+		{sel: sel4("10.1.8.8/32", "10.2.8.8/32"), prio: 1, name: "exact-high-prio"},
+		{sel: sel4("10.1.8.8/32", "10.2.8.8/32"), prio: 1, mark: Mark{1, 1}, name: "exact-marked"},
 	}
 	spd := NewSPD(nil, nil)
 	names := map[*Policy]string{}
@@ -93,6 +96,9 @@ func TestPolicyLookupOrder(t *testing.T) {
 		{"icmp type", Flow{Saddr: a("10.1.1.3"), Daddr: a("10.2.0.1"), Proto: 1, Sport: 8}, 0, "echo-request"},
 		{"icmp other type", Flow{Saddr: a("10.1.1.3"), Daddr: a("10.2.0.1"), Proto: 1, Sport: 0}, 0, "wide"},
 		{"sub before main", Flow{Saddr: a("1.1.1.1"), Daddr: a("10.9.0.1")}, 0, "sub"},
+		{"exact ranks after wide", Flow{Saddr: a("10.1.7.7"), Daddr: a("10.2.7.7"), Proto: 17}, 0, "wide"},
+		{"exact ranks first", Flow{Saddr: a("10.1.8.8"), Daddr: a("10.2.8.8"), Proto: 17}, 0, "exact-high-prio"},
+		{"mask 0 matches any mark, older first", Flow{Saddr: a("10.1.8.8"), Daddr: a("10.2.8.8"), Proto: 17, Mark: 1}, 0, "exact-high-prio"},
 		{"no match", Flow{Saddr: a("1.1.1.1"), Daddr: a("8.8.8.8")}, 0, ""},
 	}
 	for _, tt := range tests {

@@ -77,3 +77,24 @@ func BenchmarkPolicyLookup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPolicyLookupExact: 1000 host-to-host (/32) policies, found by
+// hash.
+func BenchmarkPolicyLookupExact(b *testing.B) {
+	spd := xfrm.NewSPD(nil, nil)
+	for i := 0; i < 1000; i++ {
+		a := netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
+		sel := xfrm.Selector{Family: 4, Saddr: netip.PrefixFrom(ip("192.0.2.1"), 32), Daddr: netip.PrefixFrom(a, 32)}
+		if _, err := spd.Add(xfrm.PolicyConfig{Selector: sel, Dir: xfrm.PolicyOut}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f := xfrm.Flow{Saddr: ip("192.0.2.1"), Daddr: ip("10.0.3.231"), Proto: 17}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if spd.Lookup(xfrm.PolicyOut, 4, &f, 0) == nil {
+			b.Fatal("no match")
+		}
+	}
+}
