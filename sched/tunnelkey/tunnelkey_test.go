@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/softnet/softnet/header/build"
+	"github.com/softnet/softnet/internal/israce"
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
@@ -147,5 +148,31 @@ func TestActs(t *testing.T) {
 	}
 	if err := sched.AddActions(ns, []sched.ActionSpec{{Kind: "skbedit", Params: &skbedit.Params{}}}, false); err == nil {
 		t.Error("skbedit without parameters accepted")
+	}
+}
+
+// TestActAllocs: set, unset and skbedit allocate nothing per packet.
+func TestActAllocs(t *testing.T) {
+	if israce.Enabled {
+		t.Skip("sync.Pool drops items under -race")
+	}
+	w := netdev.NewWorld(netdev.Options{})
+	defer w.Close()
+	ns := w.Init()
+	if err := sched.AddActions(ns, []sched.ActionSpec{
+		{Kind: "skbedit", Index: 1, Params: &skbedit.Params{HasMark: true, Mark: 1}},
+		{Kind: "tunnel_key", Index: 1, Params: &tunnelkey.Params{Mode: tunnelkey.ModeSet,
+			Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2")}},
+		{Kind: "tunnel_key", Index: 2, Params: &tunnelkey.Params{Mode: tunnelkey.ModeUnset}},
+	}, false); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := sched.GetAction(ns, "skbedit", 1)
+	s, _ := sched.GetAction(ns, "tunnel_key", 1)
+	u, _ := sched.GetAction(ns, "tunnel_key", 2)
+	p, _ := packet.FromBytes(make([]byte, 60))
+	defer p.Free()
+	if n := testing.AllocsPerRun(100, func() { e.Act(nil, p); s.Act(nil, p); u.Act(nil, p) }); n != 0 {
+		t.Fatalf("%v allocs per run", n)
 	}
 }
