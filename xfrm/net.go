@@ -128,9 +128,25 @@ func (n *Net) onStateEvent(ev Event) {
 // AddState creates and inserts an SA (XFRM_MSG_NEWSA, or UPDSA with
 // update), notifies subscribers and arms the lifetime timer.
 func (n *Net) AddState(cfg Config, update bool) (*State, error) {
+	var old *State
+	if update {
+		old = n.SAD.Lookup(cfg.ID.Daddr, cfg.ID.SPI, cfg.ID.Proto, cfg.Mark.Value&cfg.Mark.Mask)
+		if old != nil && old.KM() == StateValid {
+			nc, err := updateConfig(old, cfg)
+			if err != nil {
+				return nil, err
+			}
+			cfg = nc
+		} else {
+			old = nil
+		}
+	}
 	x, err := n.SAD.NewState(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if old != nil {
+		x.inherit(old)
 	}
 	kind := MsgNewSA
 	if update {
