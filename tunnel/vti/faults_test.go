@@ -202,3 +202,13 @@ func TestDeviceDeletedWhileFlowing(t *testing.T) {
 		t.Errorf("replies = %d after deletion", got)
 	}
 }
+
+// TestCollision: the route to the remote leads back into the vti.
+func TestCollision(t *testing.T) {
+	tp := vtiSites(t)
+	ipCmds(t, tp, "gwa", "ip route add 198.51.100.2/32 dev vti0")
+	tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)
+	if s := stats(tp, "gwa"); s.Collisions != 2 || s.TxErrors != 2 || s.TxPackets != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}

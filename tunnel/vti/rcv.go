@@ -28,7 +28,8 @@ func init() {
 	for _, p := range []xfrm.Proto{xfrm.ProtoESP, xfrm.ProtoAH, xfrm.ProtoComp} {
 		stack.RegisterProtocol(inet.FamilyV4, p, PrioXfrm, &xfrmHandler{proto: p})
 	}
-	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoIPIP, PrioIPIP, ipipHandler{})
+	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoIPIP, PrioIPIP, ipipHandler{proto: netdev.EthPIPv4})
+	inet.AddProtocol(inet.FamilyV4, header.IPProtoIPv6, PrioIPIP, ipipHandler{proto: netdev.EthPIPv6})
 }
 
 // lookup is the tunnel of an outer IPv4 header received on dev.
@@ -125,13 +126,14 @@ func Scrub(b *packet.Buffer, xnet bool) {
 	}
 }
 
-// ipipHandler is vti_rcv_tunnel: plain IP-in-IP from a vti tunnel's
-// remote (IPComp sends small packets uncompressed that way) is delivered
-// as ipip would, on the vti device; other packets go on to ipip.
-type ipipHandler struct{}
+// ipipHandler is vti_rcv_tunnel (protocol 4) and vti_rcv_ipip6 (41):
+// plain IP-in-IP or IPv6-in-IPv4 from a vti tunnel's remote (IPComp sends
+// small packets uncompressed that way) is delivered as ipip would, on the
+// vti device; other packets go on to the next handler.
+type ipipHandler struct{ proto uint16 }
 
 // Receive is vti_rcv_tunnel (the input policy gate has already run).
-func (ipipHandler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) inet.ProtoVerdict {
+func (h ipipHandler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) inet.ProtoVerdict {
 	outer := header.IPv4(b.NetworkHeader())
 	if len(outer) < header.IPv4MinimumSize {
 		return inet.Declined
@@ -140,7 +142,7 @@ func (ipipHandler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.B
 	if t == nil {
 		return inet.Declined
 	}
-	b.Protocol = netdev.EthPIPv4
+	b.Protocol = h.proto
 	t.Rcv(b, nil)
 	return inet.Handled
 }
