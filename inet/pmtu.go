@@ -65,6 +65,7 @@ func (st *netState) pmtuLookup(a netip.Addr) (uint32, bool) {
 
 // flushPMTU drops every exception (routes changed: rt_cache_flush).
 func (st *netState) flushPMTU() {
+	st.flushRedirects()
 	if len(*st.pmtu.Load()) == 0 {
 		return
 	}
