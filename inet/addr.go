@@ -126,10 +126,14 @@ func indexAddr(list []Addr, a Addr) int {
 }
 
 // publish4 stores a new IPv4 address list for the device.
-func publish4(d *netdev.Device, list []Addr) { devOf(d).v4.Store(&list) }
+func publish4(d *netdev.Device, list []Addr) {
+	notifyAddrs(d, FamilyV4, devOf(d).v4.Swap(&list), list)
+}
 
 // publish6 stores a new IPv6 address list for the device.
-func publish6(d *netdev.Device, list []Addr) { devOf(d).v6.Store(&list) }
+func publish6(d *netdev.Device, list []Addr) {
+	notifyAddrs(d, FamilyV6, devOf(d).v6.Swap(&list), list)
+}
 
 // ifaMatch4 reports whether x lies in the subnet of a (inet_ifa_match):
 // the peer's subnet for a point-to-point address.

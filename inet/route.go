@@ -45,6 +45,7 @@ func AddRouteLocked(ns *netdev.Namespace, r Route, flags RouteAddFlags) error {
 		routes, ferr = insertRoute(routes, fr, flags)
 		if ferr == nil {
 			tx.Insert(fr.r.Dst, &fibEntry{routes: routes})
+			st.notifyInsert(old, routes, fr)
 		}
 	})
 	return ferr
@@ -266,6 +267,7 @@ func DelRouteLocked(ns *netdev.Namespace, r Route) error {
 			if delMatches(x.r, r) {
 				found = true
 				setEntry(tx, r.Dst, slices.Delete(slices.Clone(old.routes), i, i+1))
+				st.notifyRoute(EventDelRoute, x.r)
 				return
 			}
 		}
@@ -408,6 +410,7 @@ func (st *netState) insertKernelRoute(r Route) {
 			}
 		}
 		tx.Insert(r.Dst, &fibEntry{routes: slices.Insert(slices.Clone(routes), pos, fr)})
+		st.notifyRoute(EventNewRoute, fr.r)
 	})
 }
 
@@ -427,6 +430,7 @@ func (st *netState) deleteExact(r Route) bool {
 			if sameRoute(x.r, r) {
 				found = true
 				setEntry(tx, r.Dst, slices.Delete(slices.Clone(old.routes), i, i+1))
+				st.notifyRoute(EventDelRoute, x.r)
 				return
 			}
 		}
@@ -451,6 +455,7 @@ func (st *netState) deleteDevRoutes(ifindex int32, family int, keepLocal bool) {
 				keep := e.routes[:0:0]
 				for _, x := range e.routes {
 					if x.r.Ifindex == ifindex && !(keepLocal && x.r.Type == RouteLocal) {
+						st.notifyRoute(EventDelRoute, x.r)
 						continue
 					}
 					keep = append(keep, x)
