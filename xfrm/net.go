@@ -48,6 +48,8 @@ type Net struct {
 	SPD *SPD
 	MIB *MIB
 
+	ns *netdev.Namespace // owner, for device offload (nil for NewNet)
+
 	mu      sync.Mutex
 	subs    map[int]func(Msg)
 	nextSub int
@@ -71,7 +73,9 @@ var pernet = netdev.NewPernet(func(ns *netdev.Namespace) *Net {
 	if w := ns.World(); w != nil {
 		clock, loop = w, w.Loop()
 	}
-	return NewNet(clock, loop)
+	n := NewNet(clock, loop)
+	n.ns = ns
+	return n
 }, nil)
 
 // ForNamespace returns the namespace's xfrm state, created on first use.
@@ -148,6 +152,11 @@ func (n *Net) AddState(cfg Config, update bool) (*State, error) {
 	if old != nil {
 		x.inherit(old)
 	}
+	if cfg.Offload != nil && n.ns != nil {
+		if err := DevStateAdd(n.ns, x, cfg.Offload); err != nil {
+			return nil, err
+		}
+	}
 	kind := MsgNewSA
 	if update {
 		err, kind = n.SAD.Update(x), MsgUpdSA
@@ -155,6 +164,7 @@ func (n *Net) AddState(cfg Config, update bool) (*State, error) {
 		err = n.SAD.Add(x)
 	}
 	if err != nil {
+		x.devStateDelete()
 		return nil, err
 	}
 	n.clearAcquires()

@@ -301,6 +301,7 @@ func (t *SAD) removeLocked(x *State) {
 	cowDel(&t.byOut[ok.shard()], ok, x)
 	delete(t.all, x)
 	t.count.Add(-1)
+	x.devStateDelete()
 }
 
 func (x *State) kill() {

@@ -103,6 +103,7 @@ type State struct {
 
 	ivSalt uint64
 	ipID   atomic.Uint32
+	xso    atomic.Pointer[DevOffload] // device offload binding (x->xso)
 
 	mu     sync.Mutex
 	km     KMState

@@ -222,12 +222,15 @@ type AuthSpec struct {
 	TruncBits int
 }
 
-// Offload requests hardware offload (XFRMA_OFFLOAD_DEV); carried for the
-// offload API, not acted on here.
+// Offload requests hardware offload (XFRMA_OFFLOAD_DEV); offload.go
+// binds the SA to the device (xfrm_dev_state_add).
 type Offload struct {
 	Ifindex int32
 	Dir     Dir
 	Packet  bool // packet offload rather than crypto offload
+	// Unknown holds request flag bits other than IPV6, INBOUND and
+	// PACKET; a non-zero value is refused (see offload.go).
+	Unknown uint8
 }
 
 // Config is everything `ip xfrm state add` conveys: the immutable part of

@@ -152,6 +152,9 @@ func acquire(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, i int, daddr, 
 // the result along the route of the last tunnel (xfrm_output and the
 // bundle's dst chain). It owns b.
 func bundleOutput(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, dst *inet.Dst, xs []*xfrm.State) {
+	if prepOffload(ns, n, b, dst, xs) {
+		return
+	}
 	for _, x := range xs {
 		c := x.Cfg()
 		if c.Mode == xfrm.ModeTunnel || c.Mode == xfrm.ModeBEET {
