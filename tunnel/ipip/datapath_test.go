@@ -211,7 +211,7 @@ func TestGSOSegmentedBeforeEncap(t *testing.T) {
 	packettest.CheckBalance(t)
 	h := newHarness(t, "ttl 64")
 	payload := make([]byte, 3000)
-	p := build.IPv4(build.IPv4Opts{Src: mustAddr("10.0.0.1"), Dst: mustAddr("10.0.0.2"), Proto: header.IPProtoTCP, DF: true},
+	p := build.IPv4(build.IPv4Opts{Src: mustAddr("203.0.113.1"), Dst: mustAddr("203.0.113.2"), Proto: header.IPProtoTCP, DF: true},
 		build.TCP(build.TCPOpts{SrcPort: 1000, DstPort: 2000, Seq: 1, Flags: header.TCPFlagACK}, payload))
 	b, err := packet.New(packet.DefaultHeadroom, len(p))
 	if err != nil {

@@ -24,7 +24,7 @@ func ip(t *testing.T, tp *topo.Topo, host, line string) {
 }
 
 // sites builds a – r – b (underlay 192.0.2.0/24 and 198.51.100.0/24) and
-// an ipip tunnel t0 between a and b carrying 10.0.0.0/30; extra are
+// an ipip tunnel t0 between a and b carrying 203.0.113.0/30; extra are
 // added to both tunnels' ip link add lines.
 func sites(t *testing.T, extra string) *topo.Topo {
 	tp := topo.New(t)
@@ -40,8 +40,8 @@ func sites(t *testing.T, extra string) *topo.Topo {
 	for _, h := range []string{"a", "b"} {
 		ip(t, tp, h, "ip link set t0 up")
 	}
-	ip(t, tp, "a", "ip addr add 10.0.0.1/30 dev t0")
-	ip(t, tp, "b", "ip addr add 10.0.0.2/30 dev t0")
+	ip(t, tp, "a", "ip addr add 203.0.113.1/30 dev t0")
+	ip(t, tp, "b", "ip addr add 203.0.113.2/30 dev t0")
 	return tp
 }
 
@@ -54,12 +54,12 @@ func TestPingThroughTunnel(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tp := sites(t, tc.extra)
-			got := tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 3)
+			got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 3)
 			if len(got) != 3 {
 				t.Fatalf("got %d events, want 3 replies: %+v", len(got), got)
 			}
 			for i, e := range got {
-				if !e.Reply || e.Seq != uint16(i+1) || e.From.String() != "10.0.0.2" || e.TTL != 64 {
+				if !e.Reply || e.Seq != uint16(i+1) || e.From.String() != "203.0.113.2" || e.TTL != 64 {
 					t.Errorf("event %d = %+v", i, e)
 				}
 			}
@@ -85,7 +85,7 @@ func TestModeMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_ = c.SendEcho(mustAddr("10.0.0.2"), inet.EchoOpts{ID: 1, Seq: 1})
+	_ = c.SendEcho(mustAddr("203.0.113.2"), inet.EchoOpts{ID: 1, Seq: 1})
 	tp.Run()
 	d := tp.Dev("a:t0")
 	if d.Stats.TxErrors.Load() != 1 || d.Drops.Get(tunnel.DropProto) != 1 {
@@ -100,14 +100,14 @@ func TestNoRouteAndLoop(t *testing.T) {
 	tp.Host("a")
 	ip(t, tp, "a", "ip link add t0 type ipip remote 198.51.100.2")
 	ip(t, tp, "a", "ip link set t0 up")
-	ip(t, tp, "a", "ip addr add 10.0.0.1/30 dev t0")
+	ip(t, tp, "a", "ip addr add 203.0.113.1/30 dev t0")
 	send := func() {
 		c, err := inet.DialICMP(tp.NS("a"), inet.FamilyV4, func(inet.EchoEvent) {})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		_ = c.SendEcho(mustAddr("10.0.0.2"), inet.EchoOpts{ID: 1, Seq: 1})
+		_ = c.SendEcho(mustAddr("203.0.113.2"), inet.EchoOpts{ID: 1, Seq: 1})
 		tp.Run()
 	}
 	send()
@@ -146,14 +146,14 @@ func TestFallbackReceives(t *testing.T) {
 	tp := sites(t, "")
 	ip(t, tp, "b", "ip link del t0")
 	ip(t, tp, "b", "ip link set tunl0 up")
-	tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 1)
+	tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 1)
 	fb := tp.Dev("b:tunl0")
 	if fb.Stats.RxPackets.Load() != 1 {
 		t.Errorf("tunl0 rx %d, want 1", fb.Stats.RxPackets.Load())
 	}
 	ip(t, tp, "b", "ip link set tunl0 down")
 	before := inet.CounterValue(tp.NS("b"), "IcmpOutDestUnreachs")
-	tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 1)
+	tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 1)
 	if n := inet.CounterValue(tp.NS("b"), "IcmpOutDestUnreachs") - before; n != 1 {
 		t.Errorf("IcmpOutDestUnreachs +%d, want 1 (port unreachable)", n)
 	}
@@ -174,7 +174,7 @@ func TestPMTU(t *testing.T) {
 	defer c.Close()
 	var errs []error
 	for seq := uint16(1); seq <= 3; seq++ {
-		errs = append(errs, c.SendEcho(mustAddr("10.0.0.2"), inet.EchoOpts{ID: 7, Seq: seq, Size: 1400, PMTUDisc: inet.PMTUDiscDo}))
+		errs = append(errs, c.SendEcho(mustAddr("203.0.113.2"), inet.EchoOpts{ID: 7, Seq: seq, Size: 1400, PMTUDisc: inet.PMTUDiscDo}))
 		tp.Run()
 	}
 	mtu, _, ok := inet.PMTU(tp.NS("a"), mustAddr("198.51.100.2"))
@@ -191,12 +191,12 @@ func TestPMTU(t *testing.T) {
 	if frag == nil || frag.MTU != 1380 {
 		t.Fatalf("no frag-needed with mtu 1380: events %+v errs %v", got, errs)
 	}
-	if mtu, _, ok := inet.PMTU(tp.NS("a"), mustAddr("10.0.0.2")); !ok || mtu != 1380 {
+	if mtu, _, ok := inet.PMTU(tp.NS("a"), mustAddr("203.0.113.2")); !ok || mtu != 1380 {
 		t.Errorf("inner PMTU %d %v, want 1380", mtu, ok)
 	}
 	// A ping that fits the tunnel's path MTU goes through.
 	got = nil
-	if err := c.SendEcho(mustAddr("10.0.0.2"), inet.EchoOpts{ID: 7, Seq: 9, Size: 1352, PMTUDisc: inet.PMTUDiscDo}); err != nil {
+	if err := c.SendEcho(mustAddr("203.0.113.2"), inet.EchoOpts{ID: 7, Seq: 9, Size: 1352, PMTUDisc: inet.PMTUDiscDo}); err != nil {
 		t.Fatal(err)
 	}
 	tp.Run()
@@ -242,12 +242,12 @@ func TestCrossNamespace(t *testing.T) {
 	tp.Host("c")
 	ip(t, tp, "b", "ip link set t0 netns c")
 	ip(t, tp, "c", "ip link set t0 up")
-	ip(t, tp, "c", "ip addr add 10.0.0.2/30 dev t0")
-	got := tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 2)
+	ip(t, tp, "c", "ip addr add 203.0.113.2/30 dev t0")
+	got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 2)
 	if len(got) != 2 || !got[0].Reply {
 		t.Fatalf("got %+v", got)
 	}
-	got = tp.Ping("c", "10.0.0.1", inet.EchoOpts{}, 1)
+	got = tp.Ping("c", "203.0.113.1", inet.EchoOpts{}, 1)
 	if len(got) != 1 || !got[0].Reply {
 		t.Fatalf("from c: %+v", got)
 	}

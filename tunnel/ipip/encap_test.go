@@ -38,7 +38,7 @@ func TestFOUGUE(t *testing.T) {
 					wire = append(wire, append([]byte(nil), b.Bytes()...))
 				}
 			}))
-			got := tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 2)
+			got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 2)
 			if len(got) != 2 || !got[0].Reply || !got[1].Reply {
 				t.Fatalf("got %+v", got)
 			}
@@ -73,7 +73,7 @@ func TestFOUGUE(t *testing.T) {
 				}
 				p = p[4:]
 			}
-			if in := header.IPv4(p); in.Destination() != mustAddr("10.0.0.2") {
+			if in := header.IPv4(p); in.Destination() != mustAddr("203.0.113.2") {
 				t.Errorf("inner %+v", in.Fields())
 			}
 		})
@@ -85,7 +85,7 @@ func TestFOUGUE(t *testing.T) {
 func TestFOUNoPort(t *testing.T) {
 	tp := sites(t, "encap fou encap-dport 5555")
 	before := inet.CounterValue(tp.NS("b"), "UdpNoPorts")
-	got := tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 1)
+	got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 1)
 	if len(got) != 0 {
 		t.Errorf("got %+v", got)
 	}
@@ -116,12 +116,12 @@ func TestExternalMode(t *testing.T) {
 	tp.Route("b", "default", "198.51.100.254")
 	ip(t, tp, "a", "ip link add t0 type ipip external")
 	ip(t, tp, "a", "ip link set t0 up")
-	ip(t, tp, "a", "ip addr add 10.0.0.1/32 dev t0")
-	ip(t, tp, "a", "ip route add 10.0.0.2/32 encap ip dst 198.51.100.2 ttl 40 dev t0")
+	ip(t, tp, "a", "ip addr add 203.0.113.1/32 dev t0")
+	ip(t, tp, "a", "ip route add 203.0.113.2/32 encap ip dst 198.51.100.2 ttl 40 dev t0")
 	ip(t, tp, "b", "ip link add t0 type ipip remote 192.0.2.1 local 198.51.100.2")
 	ip(t, tp, "b", "ip link set t0 up")
-	ip(t, tp, "b", "ip addr add 10.0.0.2/30 dev t0")
-	ip(t, tp, "b", "ip route add 10.0.0.1/32 dev t0")
+	ip(t, tp, "b", "ip addr add 203.0.113.2/30 dev t0")
+	ip(t, tp, "b", "ip route add 203.0.113.1/32 dev t0")
 	var md []packet.TunnelInfo
 	tp.Dev("a:t0").SetIngressHook(hookFunc(func(d *netdev.Device, b *packet.Buffer) netdev.Verdict {
 		md = append(md, b.Tunnel)
@@ -137,7 +137,7 @@ func TestExternalMode(t *testing.T) {
 			ttls = append(ttls, ip.TTL())
 		}
 	}))
-	got := tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 2)
+	got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 2)
 	if len(got) != 2 || !got[0].Reply {
 		t.Fatalf("got %+v; a:t0 %+v", got, tp.Dev("a:t0").Stats.Snapshot())
 	}
@@ -147,9 +147,9 @@ func TestExternalMode(t *testing.T) {
 	if len(ttls) != 2 || ttls[0] != 40 {
 		t.Errorf("outer TTLs on the wire %v, want 40 from the route", ttls)
 	}
-	ip(t, tp, "a", "ip route del 10.0.0.2/32")
-	ip(t, tp, "a", "ip route add 10.0.0.2/32 dev t0")
-	tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 1)
+	ip(t, tp, "a", "ip route del 203.0.113.2/32")
+	ip(t, tp, "a", "ip route add 203.0.113.2/32 dev t0")
+	tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 1)
 	if n := tp.Dev("a:t0").Stats.TxErrors.Load(); n != 1 {
 		t.Errorf("no metadata: tx_errors %d, want 1", n)
 	}

@@ -60,7 +60,7 @@ func newHarnessLoop(tb testing.TB, tunnelArgs string, l netdev.Loop, sim *netdev
 		"ip neigh add 198.51.100.1 lladdr 02:00:00:00:00:01 dev d0",
 		"ip link add t0 type ipip remote 198.51.100.1 local 198.51.100.2 " + tunnelArgs,
 		"ip link set t0 up",
-		"ip addr add 10.0.0.1/30 dev t0",
+		"ip addr add 203.0.113.1/30 dev t0",
 	} {
 		var out bytes.Buffer
 		if rc := iproute.RunLine(&iproute.Env{World: w, NS: h.ns}, l, &out, &out); rc != 0 {
@@ -76,7 +76,7 @@ func newHarnessLoop(tb testing.TB, tunnelArgs string, l netdev.Loop, sim *netdev
 
 // inner builds an inner IPv4 UDP packet of n bytes (n ≥ 28).
 func inner(n int, tos uint8, df bool) []byte {
-	return build.IPv4(build.IPv4Opts{Src: mustAddr("10.0.0.1"), Dst: mustAddr("10.0.0.2"),
+	return build.IPv4(build.IPv4Opts{Src: mustAddr("203.0.113.1"), Dst: mustAddr("203.0.113.2"),
 		Proto: header.IPProtoUDP, TOS: tos, DF: df, TTL: 33},
 		build.UDP(4000, 5000, make([]byte, n-28)))
 }

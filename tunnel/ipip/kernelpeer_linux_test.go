@@ -188,14 +188,14 @@ func TestPrivKernelPeerIPIP(t *testing.T) {
 			}
 			run("ip link add t0 type ipip remote 198.51.100.2 local 198.51.100.1 " + cfg.args)
 			run("ip link set t0 up")
-			run("ip addr add 10.0.0.1/30 dev t0")
+			run("ip addr add 203.0.113.1/30 dev t0")
 			defer run("ip link del t0")
 			guest := "ip link del t0 2>/dev/null; "
 			if cfg.fou != "" {
 				guest += cfg.fou + " && "
 			}
 			guest += "ip link add t0 type ipip remote 198.51.100.1 local 198.51.100.2 " + cfg.args + " && " +
-				"ip link set t0 up && ip addr add 10.0.0.2/30 dev t0 && ping -c 3 -W 5 10.0.0.1"
+				"ip link set t0 up && ip addr add 203.0.113.2/30 dev t0 && ping -c 3 -W 5 203.0.113.1"
 			out := kp(t, "gexec.sh", "-t", "60", guest)
 			if !bytes.Contains([]byte(out), []byte("3 packets received")) && !bytes.Contains([]byte(out), []byte("3 received")) {
 				t.Errorf("guest ping through the tunnel:\n%s", out)
@@ -218,7 +218,7 @@ func softPing(t *testing.T, ns *netdev.Namespace) {
 	defer c.Close()
 	got := 0
 	for seq := uint16(1); seq <= 3; seq++ {
-		if err := c.SendEcho(netip.MustParseAddr("10.0.0.2"), inet.EchoOpts{ID: 0x4242, Seq: seq}); err != nil {
+		if err := c.SendEcho(netip.MustParseAddr("203.0.113.2"), inet.EchoOpts{ID: 0x4242, Seq: seq}); err != nil {
 			t.Fatal(err)
 		}
 		select {

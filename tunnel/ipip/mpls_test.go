@@ -19,8 +19,8 @@ func TestMPLSOverIP(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			tp := sites(t, mode)
 			for _, c := range []struct{ h, lan, peerLAN, out, in string }{
-				{"a", "10.1.0.1/24", "10.2.0.0/24", "100", "200"},
-				{"b", "10.2.0.1/24", "10.1.0.0/24", "200", "100"},
+				{"a", "203.0.113.65/26", "203.0.113.128/26", "100", "200"},
+				{"b", "203.0.113.129/26", "203.0.113.64/26", "200", "100"},
 			} {
 				ip(t, tp, c.h, "ip link add d1 type dummy")
 				ip(t, tp, c.h, "ip link set d1 up")
@@ -37,7 +37,7 @@ func TestMPLSOverIP(t *testing.T) {
 					protos = append(protos, f[14+9])
 				}
 			}))
-			got := tp.Ping("a", "10.2.0.1", inet.EchoOpts{Src: mustAddr("10.1.0.1")}, 2)
+			got := tp.Ping("a", "203.0.113.129", inet.EchoOpts{Src: mustAddr("203.0.113.65")}, 2)
 			if len(got) != 2 || !got[0].Reply || !got[1].Reply {
 				t.Fatalf("got %+v", got)
 			}
@@ -54,7 +54,7 @@ func TestMPLSOverIP(t *testing.T) {
 			}
 			var out bytes.Buffer
 			iproute.RunLine(&iproute.Env{World: tp.W, NS: tp.NS("b")}, "ip -f mpls route show", &out, &out)
-			if want := "100 via inet 10.2.0.1 dev lo \n"; out.String() != want {
+			if want := "100 via inet 203.0.113.129 dev lo \n"; out.String() != want {
 				t.Errorf("mpls route show: %q, want %q", out.String(), want)
 			}
 		})
@@ -65,10 +65,10 @@ func TestMPLSOverIP(t *testing.T) {
 // drops the labelled packets.
 func TestMPLSInputDisabled(t *testing.T) {
 	tp := sites(t, "")
-	ip(t, tp, "a", "ip route add 10.2.0.0/24 encap mpls 100 dev t0")
+	ip(t, tp, "a", "ip route add 203.0.113.128/26 encap mpls 100 dev t0")
 	ip(t, tp, "b", "sysctl -w net.mpls.platform_labels=1000")
-	ip(t, tp, "b", "ip -f mpls route add 100 via inet 10.0.0.2 dev lo")
-	tp.Ping("a", "10.2.0.1", inet.EchoOpts{Src: mustAddr("10.0.0.1")}, 1)
+	ip(t, tp, "b", "ip -f mpls route add 100 via inet 203.0.113.2 dev lo")
+	tp.Ping("a", "203.0.113.129", inet.EchoOpts{Src: mustAddr("203.0.113.1")}, 1)
 	if n := tp.Dev("b:t0").Drops.Get(mpls.DropInputDisabled); n != 1 {
 		t.Errorf("MPLS_INPUT_DISABLED %d, want 1", n)
 	}
@@ -77,8 +77,8 @@ func TestMPLSInputDisabled(t *testing.T) {
 // TestMPLSModeIPIPRefuses: a tunnel in mode ipip does not carry MPLS.
 func TestMPLSModeIPIPRefuses(t *testing.T) {
 	tp := sites(t, "mode ipip")
-	ip(t, tp, "a", "ip route add 10.2.0.0/24 encap mpls 100 dev t0")
-	tp.Ping("a", "10.2.0.1", inet.EchoOpts{Src: mustAddr("10.0.0.1")}, 1)
+	ip(t, tp, "a", "ip route add 203.0.113.128/26 encap mpls 100 dev t0")
+	tp.Ping("a", "203.0.113.129", inet.EchoOpts{Src: mustAddr("203.0.113.1")}, 1)
 	if n := tp.Dev("a:t0").Stats.TxErrors.Load(); n != 1 {
 		t.Errorf("tx_errors %d, want 1", n)
 	}

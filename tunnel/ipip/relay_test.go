@@ -17,7 +17,7 @@ import (
 func TestErrorRelay(t *testing.T) {
 	tp := sites(t, "ttl 64")
 	ip(t, tp, "r", "ip route add unreachable 198.51.100.2/32")
-	got := tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 3)
+	got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 3)
 	if len(got) != 2 {
 		t.Fatalf("got %+v, want 2 host-unreachable errors (seq 2 and 3)", got)
 	}
@@ -28,7 +28,7 @@ func TestErrorRelay(t *testing.T) {
 	}
 	ip(t, tp, "r", "ip route del unreachable 198.51.100.2/32")
 	tp.RunFor(tunnel.ErrTimeout + time.Second)
-	got = tp.Ping("a", "10.0.0.2", inet.EchoOpts{}, 1)
+	got = tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 1)
 	if len(got) != 1 || !got[0].Reply {
 		t.Errorf("after the error timeout: %+v, want one reply", got)
 	}
