@@ -61,8 +61,8 @@ func newPair(tb testing.TB) *pair {
 			"ip link add d0 address 02:00:00:00:00:01 type dummy", "ip link set d0 up", "ip addr add " + local + "/24 dev d0",
 			"ip neigh add " + remote + " lladdr 02:00:00:00:00:01 dev d0",
 			"ip link add vti0 type vti local " + local + " remote " + remote + " key 10",
-			"ip link set vti0 up", "ip addr add 10.9.0.1/32 dev vti0",
-			"ip route add 10.0.0.0/8 dev vti0",
+			"ip link set vti0 up", "ip addr add 203.0.113.193/32 dev vti0",
+			"ip route add 203.0.113.0/24 dev vti0",
 			"ip xfrm state add src " + local + " dst " + remote + " proto esp spi " + spiOut + " mode tunnel replay-window 0 aead rfc4106(gcm(aes)) " + keyAB + " 128",
 			"ip xfrm state add src " + remote + " dst " + local + " proto esp spi " + spiIn + " mode tunnel aead rfc4106(gcm(aes)) " + keyAB + " 128",
 			"ip xfrm policy add dir out mark 10 tmpl src " + local + " dst " + remote + " proto esp mode tunnel",
@@ -84,7 +84,7 @@ func newPair(tb testing.TB) *pair {
 }
 
 func innerPkt(n int) []byte {
-	return build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.1.0.2"), Dst: netip.MustParseAddr("10.2.0.2"),
+	return build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.2"), Dst: netip.MustParseAddr("203.0.113.66"),
 		Proto: header.IPProtoUDP, TTL: 33}, build.UDP(4000, 5000, make([]byte, n-28)))
 }
 
@@ -266,13 +266,13 @@ func TestTooBig(t *testing.T) {
 		b.SetNetworkHeader(0)
 		_ = p.aVTI.Transmit(b)
 	}
-	df := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.1.0.2"), Dst: netip.MustParseAddr("10.2.0.2"),
+	df := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.2"), Dst: netip.MustParseAddr("203.0.113.66"),
 		Proto: header.IPProtoUDP, TTL: 33, DF: true}, build.UDP(4000, 5000, make([]byte, 1447-28)))
 	send(df, netdev.EthPIPv4)
 	v6 := build.IPv6(build.IPv6Opts{Src: netip.MustParseAddr("2001:db8::1"), Dst: netip.MustParseAddr("2001:db8::2"),
 		NextHeader: header.IPProtoUDP}, build.UDP(1, 2, make([]byte, 1447-48)))
 	send(v6, netdev.EthPIPv6)
-	// The frag-needed for 10.1.0.2 (576 bytes) is itself routed into the
+	// The frag-needed for 203.0.113.2 (576 bytes) is itself routed into the
 	// vti and encrypted: one frame.
 	if s := p.aVTI.Stats.Snapshot(); s.TxErrors != 2 || p.aVTI.Drops.Get(vti.DropTooBig) != 2 || len(p.aOut.pkts) != 1 || s.TxBytes != 576 {
 		t.Errorf("stats %+v, %d frames", s, len(p.aOut.pkts))

@@ -16,7 +16,7 @@ import (
 	"github.com/softnet/softnet/xfrm"
 )
 
-// site builds ha(10.1.0.2) - gwa - r - gwb - hb(10.2.0.2) with the
+// site builds ha(203.0.113.2) - gwa - r - gwb - hb(203.0.113.66) with the
 // underlay 192.0.2.0/24 (gwa-r) and 198.51.100.0/24 (r-gwb), and no
 // route between the LANs except what the test adds.
 func site(t *testing.T) *topo.Topo {
@@ -26,12 +26,12 @@ func site(t *testing.T) *topo.Topo {
 	tp.Router("r")
 	tp.Router("gwb")
 	tp.Host("hb")
-	tp.Link("ha:eth0", "gwa:lan", "10.1.0.2/24", "10.1.0.1/24")
+	tp.Link("ha:eth0", "gwa:lan", "203.0.113.2/26", "203.0.113.1/26")
 	tp.Link("gwa:wan", "r:e0", "192.0.2.1/24", "192.0.2.254/24")
 	tp.Link("r:e1", "gwb:wan", "198.51.100.254/24", "198.51.100.2/24")
-	tp.Link("gwb:lan", "hb:eth0", "10.2.0.1/24", "10.2.0.2/24")
-	tp.Route("ha", "default", "10.1.0.1")
-	tp.Route("hb", "default", "10.2.0.1")
+	tp.Link("gwb:lan", "hb:eth0", "203.0.113.65/26", "203.0.113.66/26")
+	tp.Route("ha", "default", "203.0.113.1")
+	tp.Route("hb", "default", "203.0.113.65")
 	tp.Route("gwa", "default", "192.0.2.254")
 	tp.Route("gwb", "default", "198.51.100.254")
 	return tp
@@ -71,8 +71,8 @@ func gateway(t *testing.T, tp *topo.Topo, host, local, remote, rnet string, spiO
 
 func vtiSites(t *testing.T) *topo.Topo {
 	tp := site(t)
-	gateway(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "10.2.0.0/16", "0x100", "0x200", keyAB, keyBA)
-	gateway(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "10.1.0.0/16", "0x200", "0x100", keyBA, keyAB)
+	gateway(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA)
+	gateway(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB)
 	return tp
 }
 
@@ -106,10 +106,10 @@ func TestSiteToSiteVTI(t *testing.T) {
 	tp := vtiSites(t)
 	tap := &protoTap{protos: map[uint8]int{}}
 	tp.Dev("r:e0").AddTap(tap)
-	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 3)); got != 3 {
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 3)); got != 3 {
 		t.Fatalf("replies = %d, want 3", got)
 	}
-	if got := replies(tp.Ping("hb", "10.1.0.2", inet.EchoOpts{}, 2)); got != 2 {
+	if got := replies(tp.Ping("hb", "203.0.113.2", inet.EchoOpts{}, 2)); got != 2 {
 		t.Fatalf("replies back = %d, want 2", got)
 	}
 	if len(tap.protos) != 1 || tap.protos[header.IPProtoESP] == 0 {
@@ -145,7 +145,7 @@ func TestVTIUDP(t *testing.T) {
 	}
 	defer s.Close()
 	for i := 0; i < 20; i++ {
-		if err := s.SendTo(netip.MustParseAddrPort("10.2.0.2:5000"), []byte(strings.Repeat("x", 100+i)), inet.UDPOpts{}); err != nil {
+		if err := s.SendTo(netip.MustParseAddrPort("203.0.113.66:5000"), []byte(strings.Repeat("x", 100+i)), inet.UDPOpts{}); err != nil {
 			t.Fatal(err)
 		}
 		tp.Run()

@@ -32,7 +32,7 @@ func vtiOnly(t *testing.T, tp *topo.Topo, extra ...string) {
 	ipCmds(t, tp, "gwa", append([]string{
 		"ip link add vti0 type vti local 192.0.2.1 remote 198.51.100.2 key 10",
 		"ip link set vti0 up",
-		"ip route add 10.2.0.0/16 dev vti0",
+		"ip route add 203.0.113.64/26 dev vti0",
 	}, extra...)...)
 }
 
@@ -68,7 +68,7 @@ func TestTxFaults(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tp := site(t)
 			vtiOnly(t, tp, c.lines...)
-			ev := tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)
+			ev := tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 2)
 			s := stats(tp, "gwa")
 			if replies(ev) != 0 || s.TxCarrierErrors != 2 || s.TxErrors != 2 || s.TxPackets != 0 {
 				t.Errorf("replies %d, stats %+v", replies(ev), s)
@@ -84,12 +84,12 @@ func TestTxFaults(t *testing.T) {
 // carrier errors and received packets rx errors.
 func TestStateDeletedWhileFlowing(t *testing.T) {
 	tp := vtiSites(t)
-	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)); got != 2 {
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 2)); got != 2 {
 		t.Fatalf("replies = %d", got)
 	}
 	// gwb loses its inbound SA: gwa still sends, gwb cannot open.
 	ipCmds(t, tp, "gwb", "ip xfrm state delete src 192.0.2.1 dst 198.51.100.2 proto esp spi 0x100")
-	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)); got != 0 {
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 2)); got != 0 {
 		t.Fatalf("replies after delete = %d", got)
 	}
 	if s := stats(tp, "gwb"); s.RxErrors != 2 || s.RxDropped != 2 {
@@ -100,7 +100,7 @@ func TestStateDeletedWhileFlowing(t *testing.T) {
 	}
 	// gwa loses its outbound SA.
 	ipCmds(t, tp, "gwa", "ip xfrm state delete src 192.0.2.1 dst 198.51.100.2 proto esp spi 0x100")
-	tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)
+	tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 1)
 	if s := stats(tp, "gwa"); s.TxCarrierErrors != 1 {
 		t.Errorf("gwa carrier errors %d, want 1", s.TxCarrierErrors)
 	}
@@ -122,15 +122,15 @@ func TestMarks(t *testing.T) {
 			"ip xfrm policy add dir in mark "+ikey+" tmpl src "+remote+" dst "+local+" proto esp mode tunnel",
 			"ip route add "+rnet+" dev vti0")
 	}
-	conf("gwa", "192.0.2.1", "198.51.100.2", "10.2.0.0/16", "20", "10", "0x100", "0x200", keyAB, keyBA)
-	conf("gwb", "198.51.100.2", "192.0.2.1", "10.1.0.0/16", "10", "20", "0x200", "0x100", keyBA, keyAB)
-	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)); got != 2 {
+	conf("gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "20", "10", "0x100", "0x200", keyAB, keyBA)
+	conf("gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "10", "20", "0x200", "0x100", keyBA, keyAB)
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 2)); got != 2 {
 		t.Fatalf("replies = %d", got)
 	}
 	// gwb's vti now looks SAs up with ikey 11: its inbound SA (mark 10)
 	// no longer matches.
 	ipCmds(t, tp, "gwb", "ip link set vti0 type vti ikey 11")
-	tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)
+	tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 1)
 	if s := stats(tp, "gwb"); s.RxErrors != 1 {
 		t.Errorf("gwb rx errors = %d, want 1", s.RxErrors)
 	}
@@ -138,7 +138,7 @@ func TestMarks(t *testing.T) {
 	// packet fails the in policy check (no policy, tunnel-mode SA).
 	ipCmds(t, tp, "gwb", "ip link set vti0 type vti ikey 10",
 		"ip xfrm policy delete dir in mark 10")
-	tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)
+	tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 1)
 	if s := stats(tp, "gwb"); s.RxErrors != 2 {
 		t.Errorf("gwb rx errors = %d, want 2", s.RxErrors)
 	}
@@ -157,11 +157,11 @@ func TestPMTU(t *testing.T) {
 	tp.SetMTU("gwb:wan", 1300)
 	// The first big DF ping: ESP leaves gwa (bundle MTU 1446) and r
 	// answers frag-needed 1300 about it.
-	tp.Ping("ha", "10.2.0.2", inet.EchoOpts{Size: 1372, PMTUDisc: inet.PMTUDiscDo}, 1)
+	tp.Ping("ha", "203.0.113.66", inet.EchoOpts{Size: 1372, PMTUDisc: inet.PMTUDiscDo}, 1)
 	if r, err := inet.RouteGet(tp.NS("gwa"), inet.RouteGetRequest{Dst: netip.MustParseAddr("198.51.100.2")}); err != nil || r.MTU != 1300 {
 		t.Fatalf("gwa PMTU to the remote = %d (%v), want 1300", r.MTU, err)
 	}
-	ev := tp.Ping("ha", "10.2.0.2", inet.EchoOpts{Size: 1372, PMTUDisc: inet.PMTUDiscDo}, 1)
+	ev := tp.Ping("ha", "203.0.113.66", inet.EchoOpts{Size: 1372, PMTUDisc: inet.PMTUDiscDo}, 1)
 	// 1300 - 20 (outer) - 8 (SPI, seq) - 8 (IV) - 16 (ICV), aligned to 4, - 2.
 	const want = 1246
 	var fn int
@@ -173,7 +173,7 @@ func TestPMTU(t *testing.T) {
 	if fn != 1 {
 		t.Errorf("events %+v, want frag needed mtu %d", ev, want)
 	}
-	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{Size: 1372, PMTUDisc: inet.PMTUDiscDont}, 2)); got != 2 {
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{Size: 1372, PMTUDisc: inet.PMTUDiscDont}, 2)); got != 2 {
 		t.Errorf("non-DF replies = %d, want 2", got)
 	}
 }
@@ -189,7 +189,7 @@ func TestDeviceDeletedWhileFlowing(t *testing.T) {
 	}
 	defer c.Close()
 	for i := 0; i < 4; i++ {
-		if err := c.SendEcho(netip.MustParseAddr("10.2.0.2"), inet.EchoOpts{ID: 9, Seq: uint16(i)}); err != nil {
+		if err := c.SendEcho(netip.MustParseAddr("203.0.113.66"), inet.EchoOpts{ID: 9, Seq: uint16(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -198,7 +198,7 @@ func TestDeviceDeletedWhileFlowing(t *testing.T) {
 	if got := xfrm.ForNamespace(tp.NS("gwb")).MIB.Get(xfrm.InNoPols); got != 4 {
 		t.Errorf("gwb XfrmInNoPols = %d, want 4", got)
 	}
-	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)); got != 0 {
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 1)); got != 0 {
 		t.Errorf("replies = %d after deletion", got)
 	}
 }
@@ -207,7 +207,7 @@ func TestDeviceDeletedWhileFlowing(t *testing.T) {
 func TestCollision(t *testing.T) {
 	tp := vtiSites(t)
 	ipCmds(t, tp, "gwa", "ip route add 198.51.100.2/32 dev vti0")
-	tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)
+	tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 2)
 	if s := stats(tp, "gwa"); s.Collisions != 2 || s.TxErrors != 2 || s.TxPackets != 0 {
 		t.Errorf("stats %+v", s)
 	}

@@ -164,15 +164,15 @@ func TestPrivKernelPeerVTI(t *testing.T) {
 			mu.Lock()
 			shapes = map[netdev.Direction]map[espShape]int{}
 			mu.Unlock()
-			for _, l := range vtiScript("198.51.100.1", "198.51.100.2", "10.0.0.1/30", algo.words) {
+			for _, l := range vtiScript("198.51.100.1", "198.51.100.2", "203.0.113.1/30", algo.words) {
 				run(l)
 			}
 			defer run("ip xfrm policy flush")
 			defer run("ip xfrm state flush")
 			defer run("ip link del vti0")
 			guest := "ip link del vti0 2>/dev/null; ip xfrm state flush; ip xfrm policy flush; " +
-				strings.Join(vtiScript("198.51.100.2", "198.51.100.1", "10.0.0.2/30", algo.words), " && ") +
-				" && ping -c 3 -W 5 10.0.0.1"
+				strings.Join(vtiScript("198.51.100.2", "198.51.100.1", "203.0.113.2/30", algo.words), " && ") +
+				" && ping -c 3 -W 5 203.0.113.1"
 			out := kp(t, "gexec.sh", "-t", "60", guest)
 			if !strings.Contains(out, "3 packets received") && !strings.Contains(out, "3 received") {
 				t.Errorf("guest ping through vti:\n%s", out)
@@ -209,7 +209,7 @@ func softPing(t *testing.T, ns *netdev.Namespace) {
 	defer c.Close()
 	got := 0
 	for seq := uint16(1); seq <= 3; seq++ {
-		if err := c.SendEcho(netip.MustParseAddr("10.0.0.2"), inet.EchoOpts{ID: 0x4242, Seq: seq}); err != nil {
+		if err := c.SendEcho(netip.MustParseAddr("203.0.113.2"), inet.EchoOpts{ID: 0x4242, Seq: seq}); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -231,14 +231,14 @@ func softPing(t *testing.T, ns *netdev.Namespace) {
 // back through the vti too).
 func softUDP(t *testing.T, ns *netdev.Namespace) {
 	got := make(chan []byte, 16)
-	c, err := inet.ListenUDP(ns, netip.MustParseAddrPort("10.0.0.1:7000"), func(src, dst netip.AddrPort, p []byte) {
+	c, err := inet.ListenUDP(ns, netip.MustParseAddrPort("203.0.113.1:7000"), func(src, dst netip.AddrPort, p []byte) {
 		got <- bytes.Clone(p)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	out := kp(t, "gexec.sh", "-t", "30", "for i in 1 2 3 4 5; do echo udp$i > /dev/udp/10.0.0.1/7000; done; echo done")
+	out := kp(t, "gexec.sh", "-t", "30", "for i in 1 2 3 4 5; do echo udp$i > /dev/udp/203.0.113.1/7000; done; echo done")
 	n := 0
 	timeout := time.After(10 * time.Second)
 	for n < 5 {
@@ -252,7 +252,7 @@ func softUDP(t *testing.T, ns *netdev.Namespace) {
 	}
 	before := guestCounter(t, "rx_packets")
 	for i := 0; i < 5; i++ {
-		if err := c.SendTo(netip.MustParseAddrPort("10.0.0.2:9"), []byte("softnet"), inet.UDPOpts{}); err != nil {
+		if err := c.SendTo(netip.MustParseAddrPort("203.0.113.2:9"), []byte("softnet"), inet.UDPOpts{}); err != nil {
 			t.Fatal(err)
 		}
 	}
