@@ -26,12 +26,12 @@ func site(t *testing.T) *topo.Topo {
 	tp.Router("r")
 	tp.Router("gwb")
 	tp.Host("hb")
-	tp.Link("ha:eth0", "gwa:lan", "10.1.0.2/24", "10.1.0.1/24")
+	tp.Link("ha:eth0", "gwa:lan", "203.0.113.2/26", "203.0.113.1/26")
 	tp.Link("gwa:wan", "r:e0", "192.0.2.1/24", "192.0.2.254/24")
 	tp.Link("r:e1", "gwb:wan", "198.51.100.254/24", "198.51.100.2/24")
-	tp.Link("gwb:lan", "hb:eth0", "10.2.0.1/24", "10.2.0.2/24")
-	tp.Route("ha", "default", "10.1.0.1")
-	tp.Route("hb", "default", "10.2.0.1")
+	tp.Link("gwb:lan", "hb:eth0", "203.0.113.65/26", "203.0.113.66/26")
+	tp.Route("ha", "default", "203.0.113.1")
+	tp.Route("hb", "default", "203.0.113.65")
 	tp.Route("gwa", "default", "192.0.2.254")
 	tp.Route("gwb", "default", "198.51.100.254")
 	return tp
@@ -87,11 +87,11 @@ func replies(ev []inet.EchoEvent) int {
 
 func TestSiteToSiteXfrmi(t *testing.T) {
 	tp := site(t)
-	gateway(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "10.2.0.0/16", "0x100", "0x200", keyAB, keyBA)
-	gateway(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "10.1.0.0/16", "0x200", "0x100", keyBA, keyAB)
+	gateway(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA)
+	gateway(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB)
 	tap := &protoTap{protos: map[uint8]int{}}
 	tp.Dev("r:e0").AddTap(tap)
-	if got := replies(tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 3)); got != 3 {
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 3)); got != 3 {
 		t.Fatalf("replies = %d, want 3", got)
 	}
 	if len(tap.protos) != 1 || tap.protos[header.IPProtoESP] == 0 {
@@ -118,8 +118,8 @@ func TestXfrmiFaults(t *testing.T) {
 	ipCmds(t, tp, "gwa",
 		"ip link add ipsec0 type xfrm dev wan if_id 7",
 		"ip link set ipsec0 up",
-		"ip route add 10.2.0.0/16 dev ipsec0")
-	ev := tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)
+		"ip route add 203.0.113.64/26 dev ipsec0")
+	ev := tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 2)
 	s := tp.NS("gwa").DeviceByName("ipsec0").Stats.Snapshot()
 	if replies(ev) != 0 || s.TxCarrierErrors != 2 || s.TxErrors != 2 {
 		t.Errorf("stats %+v", s)
