@@ -223,7 +223,9 @@ func (s *Driver) inboundSA(d *netdev.Device, p []byte) *xfrm.State {
 	return nil
 }
 
-func be32(p []byte) uint32 { return uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3]) }
+func be32(p []byte) uint32 {
+	return uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
+}
 
 // noOps is the driver of a device created without IPsec support: it has
 // no offload operations.
