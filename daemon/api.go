@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 )
 
@@ -22,7 +24,7 @@ const (
 	CmdLinkAdd = "link-add" // link: a netdev.LinkRequest (ip link add)
 	CmdLinkSet = "link-set" // dev + link: ip link set DEV …
 	CmdLinkDel = "link-del" // dev: ip link del DEV
-	CmdMonitor = "monitor"  // stream link events as ip monitor prints them
+	CmdMonitor = "monitor"  // stream link/address/route/xfrm events as ip monitor prints them
 	CmdCapture = "capture"  // dev: stream a pcapng capture of the device
 	CmdPing    = "ping"     // health check: status 0, stdout "pong\n"
 )
@@ -45,6 +47,12 @@ type Request struct {
 	Direction string `json:"direction,omitempty"`
 	// Snaplen bounds captured bytes per packet (0 = 262144).
 	Snaplen int `json:"snaplen,omitempty"`
+	// Objects selects a monitor's events: "link", "address", "route",
+	// "xfrm" (none, or "all": every one).
+	Objects []string `json:"objects,omitempty"`
+	// Filter is a capture filter expression (docs/daemon.md); "" keeps
+	// every frame.
+	Filter string `json:"filter,omitempty"`
 }
 
 // Response answers a request: what the command would print and its exit
@@ -137,6 +145,11 @@ func (r *Request) validate() error {
 	case "", "in", "out":
 	default:
 		return fmt.Errorf("direction %q: want \"in\", \"out\" or empty", r.Direction)
+	}
+	for _, o := range r.Objects {
+		if o != "all" && !slices.Contains(iproute.MonitorObjects, o) {
+			return fmt.Errorf("monitor object %q: want link, address, route, xfrm or all", o)
+		}
 	}
 	if r.Snaplen < 0 {
 		return errors.New("snaplen must not be negative")

@@ -9,19 +9,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/pcap"
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
+	"github.com/softnet/softnet/xfrm"
 )
-
-// linkEvent is a device event as the monitor queues it (the notifier runs
-// under the RTNL, so rendering happens later, outside it).
-type linkEvent struct {
-	ev      netdev.Event
-	ifindex int32
-	name    string
-}
 
 // streamSetup answers a streaming request's header and starts watching
 // for the client going away. The returned channel closes when it has;
@@ -40,8 +34,26 @@ func (d *Daemon) streamSetup(c net.Conn, br *bufio.Reader) (gone chan struct{}, 
 	}
 }
 
-// monitor streams link events of one namespace as `ip monitor link`
-// prints them, until the client closes or the daemon stops.
+// monitorObjects returns which of iproute.MonitorObjects a request asks
+// for (none named: all).
+func monitorObjects(req *Request) map[string]bool {
+	want := map[string]bool{}
+	for _, o := range req.Objects {
+		want[o] = true
+	}
+	if len(want) == 0 || want["all"] {
+		for _, o := range iproute.MonitorObjects {
+			want[o] = true
+		}
+	}
+	return want
+}
+
+// monitor streams one namespace's link, address, route and xfrm events
+// as `ip monitor` prints them, until the client closes or the daemon
+// stops. Events are rendered where they happen (notifiers hold the RTNL,
+// so names and link texts are those of the moment) and queued; a client
+// too slow for the queue loses events, and is told how many.
 func (d *Daemon) monitor(c net.Conn, br *bufio.Reader, req *Request) {
 	var stderr bytes.Buffer
 	ns, rc := d.namespace(req.Netns, &stderr)
@@ -49,45 +61,49 @@ func (d *Daemon) monitor(c net.Conn, br *bufio.Reader, req *Request) {
 		_ = json.NewEncoder(c).Encode(Response{Stderr: stderr.String(), Status: rc})
 		return
 	}
-	events := make(chan linkEvent, 1024)
+	want := monitorObjects(req)
+	events := make(chan string, 1024)
 	var lost atomic.Uint64
-	cancel := ns.Subscribe(func(ev netdev.Event, dev *netdev.Device) error {
-		switch ev {
-		case netdev.EventRegister, netdev.EventUp, netdev.EventDown, netdev.EventChange,
-			netdev.EventChangeName, netdev.EventChangeMTU, netdev.EventChangeAddr, netdev.EventUnregister:
-		default:
-			return nil
+	queue := func(text string) {
+		if text == "" {
+			return
 		}
 		select {
-		case events <- linkEvent{ev, dev.Index(), dev.Name()}:
+		case events <- text:
 		default:
 			lost.Add(1)
 		}
-		return nil
-	})
-	defer cancel()
-	cache := map[int32]string{}
-	for _, dev := range ns.Devices() {
-		if text, ok := d.renderLink(ns, dev.Index()); ok {
-			cache[dev.Index()] = text
-		}
+	}
+	mon := iproute.NewMonitor(&iproute.Env{World: d.world, NS: ns}, ns)
+	if want["link"] {
+		defer ns.Subscribe(func(ev netdev.Event, dev *netdev.Device) error {
+			queue(mon.Link(ev, dev))
+			return nil
+		})()
+	}
+	if want["address"] || want["route"] {
+		defer inet.Subscribe(ns, func(ev inet.Event) {
+			isAddr := ev.Type == inet.EventNewAddr || ev.Type == inet.EventDelAddr
+			if isAddr && want["address"] || !isAddr && want["route"] {
+				queue(mon.Inet(ev))
+			}
+		})()
+	}
+	if want["xfrm"] {
+		defer xfrm.ForNamespace(ns).Subscribe(func(m xfrm.Msg) { queue(mon.Xfrm(m)) })()
 	}
 	gone, stop := d.streamSetup(c, br)
 	defer stop()
-	d.log.Info("monitor started", "netns", ns.Name())
+	d.log.Info("monitor started", "netns", ns.Name(), "objects", req.Objects)
 	for {
 		select {
 		case <-d.done:
 			return
 		case <-gone:
 			return
-		case ev := <-events:
-			text := d.monitorLine(ns, ev, cache)
+		case text := <-events:
 			if n := lost.Swap(0); n > 0 {
 				text = "softnet monitor: " + itoa(n) + " events lost (client too slow)\n" + text
-			}
-			if text == "" {
-				continue
 			}
 			_ = c.SetWriteDeadline(time.Now().Add(idleTimeout))
 			if _, err := io.WriteString(c, text); err != nil {
@@ -95,38 +111,6 @@ func (d *Daemon) monitor(c net.Conn, br *bufio.Reader, req *Request) {
 			}
 		}
 	}
-}
-
-// monitorLine renders one event as ip monitor does: the link as `ip link
-// show` prints it, "Deleted " before a removed one.
-func (d *Daemon) monitorLine(ns *netdev.Namespace, ev linkEvent, cache map[int32]string) string {
-	if ev.ev == netdev.EventUnregister {
-		text, ok := cache[ev.ifindex]
-		delete(cache, ev.ifindex)
-		if !ok {
-			text = itoa(uint64(ev.ifindex)) + ": " + ev.name + ":\n"
-		}
-		return "Deleted " + text
-	}
-	text, ok := d.renderLink(ns, ev.ifindex)
-	if !ok {
-		return "" // gone already: its Unregister follows
-	}
-	cache[ev.ifindex] = text
-	return text
-}
-
-func (d *Daemon) renderLink(ns *netdev.Namespace, ifindex int32) (string, bool) {
-	dev := ns.Device(ifindex)
-	if dev == nil {
-		return "", false
-	}
-	var out bytes.Buffer
-	env := &iproute.Env{World: d.world, NS: ns}
-	if iproute.IP(env, []string{"link", "show", "dev", dev.Name()}, &out, io.Discard) != 0 {
-		return "", false
-	}
-	return out.String(), true
 }
 
 func itoa(n uint64) string {

@@ -33,8 +33,46 @@ func TestMonitor(t *testing.T) {
 	expectLine(t, br, ": m0: <BROADCAST,NOARP> mtu 1500")
 	run(t, d, "", "ip link set m0 up")
 	expectLine(t, br, ": m0: <BROADCAST,NOARP,UP,LOWER_UP>")
+	run(t, d, "", "ip addr add 192.0.2.1/24 dev m0")
+	expectLine(t, br, ": m0    inet 192.0.2.1/24 scope global m0")
+	expectLine(t, br, "       valid_lft forever preferred_lft forever")
+	expectLine(t, br, "local 192.0.2.1 dev m0 table local proto kernel scope host src 192.0.2.1")
+	run(t, d, "", "ip route add 198.51.100.0/24 via 192.0.2.254")
+	expectLine(t, br, "198.51.100.0/24 via 192.0.2.254 dev m0")
+	run(t, d, "", "ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 mode tunnel aead rfc4106(gcm(aes)) 0x0102030405060708090a0b0c0d0e0f1011121314 128")
+	expectLine(t, br, "src 192.0.2.1 dst 192.0.2.2")
 	run(t, d, "", "ip link del m0")
 	expectLine(t, br, "Deleted ")
+	// Only routes: an address change is not shown, its routes are.
+	rc, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	r2, resp, err := rc.Stream(&Request{Cmd: CmdMonitor, Objects: []string{"route"}})
+	if err != nil || resp.Status != 0 {
+		t.Fatalf("monitor route: %+v %v", resp, err)
+	}
+	for _, l := range []string{"ip link add m1 type dummy", "ip link set m1 up", "ip addr add 10.9.0.1/24 dev m1"} {
+		run(t, d, "", l)
+	}
+	br2 := bufio.NewReader(r2)
+	for {
+		line, err := br2.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(line, "inet ") || strings.Contains(line, "mtu ") {
+			t.Fatalf("route monitor printed %q", line)
+		}
+		if strings.Contains(line, "10.9.0.0/24 dev m1 proto kernel scope link src 10.9.0.1") {
+			break
+		}
+	}
+	if _, err := DecodeRequest([]byte(`{"cmd":"monitor","objects":["neigh"]}`)); err == nil ||
+		!strings.Contains(err.Error(), `monitor object "neigh"`) {
+		t.Errorf("unknown object: %v", err)
+	}
 	// A missing namespace is an error, not a stream.
 	mc2, _ := Dial(path)
 	defer mc2.Close()

@@ -189,7 +189,9 @@ func TestEventsMatchDump(t *testing.T) {
 		func() error { g.ns.Close(d1); return nil },
 		func() error { return g.ns.Open(d1) },
 		func() error { loop.RunFor(2 * time.Second); return nil },
-		func() error { return inet.DelAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("10.0.0.1/24")}) },
+		func() error {
+			return inet.DelAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("10.0.0.1/24")})
+		},
 		func() error { _, err := inet.FlushRoutes(g.ns, inet.RouteFilter{Table: inet.TableMain}); return err },
 		func() error { return inet.FlushAddrs(g.ns, d1.Index(), 0) },
 		func() error { return g.ns.DelLink(d0) },

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/softnet/softnet/daemon"
+	"github.com/softnet/softnet/iproute"
 	"github.com/spf13/cobra"
 )
 
@@ -156,21 +157,40 @@ func runDaemon(ctx context.Context, log *slog.Logger, state, socket, metrics str
 func newMonitorCmd(stdout, stderr io.Writer) *cobra.Command {
 	var netns string
 	cmd := &cobra.Command{
-		Use:   "monitor [link]",
-		Short: "Print link events from the daemon as `ip monitor link` does",
-		Args:  cobra.MaximumNArgs(1),
+		Use:   "monitor [all | OBJECTS]",
+		Short: "Print link, address, route and xfrm events from the daemon as `ip monitor` does",
+		Long: "Print the daemon's events as `ip monitor` does. OBJECTS: link, address, route, xfrm\n" +
+			"(iproute2 abbreviations accepted: a, addr, r, l …); none or all: every one.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 && args[0] != "link" && args[0] != "all" {
-				fmt.Fprintf(stderr, "softnet monitor: only link events are streamed (got %q)\n", args[0])
-				return exitError{255}
+			var objects []string
+			for _, a := range args {
+				o, ok := monitorObject(a)
+				if !ok {
+					fmt.Fprintf(stderr, "softnet monitor: unknown object %q (want link, address, route, xfrm or all)\n", a)
+					return exitError{255}
+				}
+				objects = append(objects, o)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return stream(ctx, stdout, stderr, "monitor", &daemon.Request{Cmd: daemon.CmdMonitor, Netns: netns})
+			return stream(ctx, stdout, stderr, "monitor", &daemon.Request{Cmd: daemon.CmdMonitor, Netns: netns, Objects: objects})
 		},
 	}
 	cmd.Flags().StringVarP(&netns, "netns", "n", "", "namespace to watch")
 	return cmd
+}
+
+// monitorObject resolves an ip monitor object word (prefixes as iproute2).
+func monitorObject(w string) (string, bool) {
+	if w == "all" || w == "xfrm" {
+		return w, true
+	}
+	for _, o := range []string{"link", "address", "route"} {
+		if iproute.Matches(w, o) {
+			return o, true
+		}
+	}
+	return "", false
 }
 
 func newCaptureCmd(stdout, stderr io.Writer) *cobra.Command {
