@@ -33,8 +33,8 @@ func BenchmarkClassify(b *testing.B) {
 func BenchmarkClassifyHit(b *testing.B) {
 	d := dummy(b)
 	h := populate(b, 10000, 10)
-	// populate's filter 9 (mask /17): 10.0.0.9/17 → 10.0.0.0/17, port 9.
-	frame := udp4(v4a, mustAddr("10.0.1.1"), 1, 9)
+	// populate's filter 9 (mask /32): 203.0.113.9/32, port 9.
+	frame := udp4(v4a, mustAddr("203.0.113.9"), 1, 9)
 	p := rx(b, d, frame)
 	defer p.Free()
 	if h.match(d, p) == nil {

@@ -326,14 +326,15 @@ func TestClassifyAllocs(t *testing.T) {
 	}
 }
 
-// populate makes n filters spread over masks distinct masks (destination
-// prefixes of different lengths, each filter a different network); none
-// matches udp4's destination.
+// populate makes n filters spread over masks distinct masks (prefixes of
+// different lengths of a destination 203.0.113.x, /23 to /32 for 10 masks,
+// each filter a different destination port); none matches udp4's
+// destination (v4b, in 198.51.100.0/24).
 func populate(t testing.TB, n, masks int) *head {
 	h := &head{}
 	for i := 0; i < n; i++ {
-		bits := 8 + i%masks
-		a := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		bits := 33 - masks + i%masks
+		a := netip.AddrFrom4([4]byte{203, 0, 113, byte(i)})
 		p := netip.PrefixFrom(a, bits).Masked()
 		sp := &Spec{}
 		ip4(sp)

@@ -62,7 +62,7 @@ func TestSetMirredExternalFlower(t *testing.T) {
 	loop := w.Loop().(*netdev.SimLoop)
 	loop.RunFor(3e9) // neighbour discovery settles
 	d0 := a.DeviceByName("d0")
-	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.1.0.1"), Dst: netip.MustParseAddr("10.2.0.1"), Proto: 17},
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("198.51.100.1"), Dst: netip.MustParseAddr("203.0.113.1"), Proto: 17},
 		build.UDP(999, 53, []byte("query")))
 	for i := 0; i < 3; i++ {
 		p, err := packet.FromBytes(build.Ethernet([6]byte{2, 0, 0, 0, 0, 9}, [6]byte{2, 0, 0, 0, 0, 8}, 0x0800, inner))
@@ -138,8 +138,8 @@ func TestActs(t *testing.T) {
 	}
 	// Refused parameters.
 	for _, prm := range []*tunnelkey.Params{
-		{Mode: tunnelkey.ModeSet, Src: netip.MustParseAddr("10.0.0.1")},
-		{Mode: tunnelkey.ModeSet, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("2001:db8::1")},
+		{Mode: tunnelkey.ModeSet, Src: netip.MustParseAddr("198.51.100.1")},
+		{Mode: tunnelkey.ModeSet, Src: netip.MustParseAddr("198.51.100.1"), Dst: netip.MustParseAddr("2001:db8::1")},
 		{Mode: 9},
 	} {
 		if err := sched.AddActions(ns, []sched.ActionSpec{{Kind: "tunnel_key", Params: prm}}, false); err == nil {
@@ -162,7 +162,7 @@ func TestActAllocs(t *testing.T) {
 	if err := sched.AddActions(ns, []sched.ActionSpec{
 		{Kind: "skbedit", Index: 1, Params: &skbedit.Params{HasMark: true, Mark: 1}},
 		{Kind: "tunnel_key", Index: 1, Params: &tunnelkey.Params{Mode: tunnelkey.ModeSet,
-			Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2")}},
+			Src: netip.MustParseAddr("198.51.100.1"), Dst: netip.MustParseAddr("198.51.100.2")}},
 		{Kind: "tunnel_key", Index: 2, Params: &tunnelkey.Params{Mode: tunnelkey.ModeUnset}},
 	}, false); err != nil {
 		t.Fatal(err)
