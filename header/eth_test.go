@@ -91,14 +91,14 @@ func TestEthernetAndTags(t *testing.T) {
 func TestARP(t *testing.T) {
 	f := ARPFields{
 		Op: ARPReply, SenderMAC: MAC{2, 0, 0, 0, 0, 1}, TargetMAC: MAC{2, 0, 0, 0, 0, 2},
-		SenderIP: netip.MustParseAddr("10.0.0.1"), TargetIP: netip.MustParseAddr("10.0.0.2"),
+		SenderIP: netip.MustParseAddr("192.0.2.1"), TargetIP: netip.MustParseAddr("192.0.2.2"),
 	}
 	a := ARP(make([]byte, ARPSize))
 	a.Encode(&f)
 	if !a.IsValid() || a.Fields() != f || a.HardwareAddressSize() != 6 || a.ProtocolAddressSize() != 4 {
 		t.Fatalf("ARP round trip: %+v", a.Fields())
 	}
-	if string(a.TargetIPSlice()) != "\x0a\x00\x00\x02" || string(a.SenderMACSlice()) != "\x02\x00\x00\x00\x00\x01" {
+	if string(a.TargetIPSlice()) != "\xc0\x00\x02\x02" || string(a.SenderMACSlice()) != "\x02\x00\x00\x00\x00\x01" {
 		t.Fatal("slices wrong")
 	}
 	a[5] = 16
@@ -135,7 +135,7 @@ func TestMPLS(t *testing.T) {
 }
 
 func TestUDPTCP(t *testing.T) {
-	src, dst := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	src, dst := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	s, d := src.As4(), dst.As4()
 	u := UDP(make([]byte, 12))
 	u.Encode(&UDPFields{SrcPort: 1, DstPort: 2, Length: 12})

@@ -50,7 +50,7 @@ func FuzzIPv4(f *testing.F) {
 
 func FuzzIPv4Options(f *testing.F) {
 	f.Add([]byte{1, 1, 0, 0})
-	f.Add([]byte{148, 4, 0, 0, 131, 7, 4, 10, 0, 0, 1})
+	f.Add([]byte{148, 4, 0, 0, 131, 7, 4, 192, 0, 2, 1})
 	f.Add([]byte{1, 148})
 	f.Add([]byte{7, 255, 1})
 	f.Fuzz(func(t *testing.T, opts []byte) {

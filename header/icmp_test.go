@@ -22,7 +22,7 @@ func TestICMPv4(t *testing.T) {
 	if m.Pointer() != 21 || m.Rest() != 21<<24 {
 		t.Fatal("pointer")
 	}
-	gw := netip.MustParseAddr("10.1.2.3")
+	gw := netip.MustParseAddr("198.51.100.3")
 	m.SetGateway(gw)
 	if m.Gateway() != gw {
 		t.Fatal("gateway")

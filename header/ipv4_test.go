@@ -11,7 +11,7 @@ func ipv4Hdr(mod func(b []byte)) IPv4 {
 	b := make([]byte, 28)
 	IPv4(b).Encode(&IPv4Fields{
 		TotalLength: 28, TTL: 64, Protocol: IPProtoUDP,
-		Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
+		Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("192.0.2.2"),
 	})
 	if mod != nil {
 		mod(b)

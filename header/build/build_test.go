@@ -234,7 +234,7 @@ func TestGopacketARPVLANMPLS(t *testing.T) {
 func TestFixChecksums(t *testing.T) {
 	pkt := build.IPv4(build.IPv4Opts{Src: src4, Dst: dst4, Proto: header.IPProtoTCP}, build.TCP(build.TCPOpts{SrcPort: 1, DstPort: 2}, bytes4))
 	v4 := header.IPv4(pkt)
-	v4.SetSource(netip.MustParseAddr("10.9.9.9"))
+	v4.SetSource(netip.MustParseAddr("203.0.113.9"))
 	tc := header.TCP(v4.Payload())
 	if v4.IsChecksumValid() || tc.IsChecksumValid(v4.SourceSlice(), v4.DestinationSlice()) {
 		t.Fatal("checksums unexpectedly valid after rewrite")
