@@ -17,14 +17,14 @@ func FuzzIP(f *testing.F) {
 		"ip -br -o link show type veth", "ip link set d0 name x%d", "tc -s -j qdisc show dev d0",
 		"ip -n b link", "ip netns exec b ip link", "ip link add type veth peer", "ip -f link link",
 		"ip link set d0 address 1:2:3:4:5:6 brd ff", "ip link del d0", "ip -4 -6 -0 a", "sysctl -w a.b=1",
-		"ip addr add 10.0.0.1 peer 10.0.0.2/31 brd + label d0:1 scope link dev d0",
+		"ip addr add 192.0.2.1 peer 192.0.2.2/31 brd + label d0:1 scope link dev d0",
 		"ip -6 addr add 2001:db8::1/64 dev d0 nodad valid_lft 100 preferred_lft 50",
-		"ip -s -o -br -j addr show to 10/8 scope all -tentative label d*", "ip a flush dev d0 primary",
-		"ip route add blackhole 10.0.0.0/8 table 7 metric 3 mtu lock 1400 rtt 1s",
-		"ip -6 r replace default via fe80::1 dev d0 pref high expires 30", "ip r get 10.1.2.3 from 10.0.0.1 iif d0 mark 7",
-		"ip -d -j route show table all root 10.0.0.0/8 proto kernel", "ip route flush dev d0 type local",
-		"ip neigh add 10.0.0.9 lladdr 02:00:00:00:00:09 dev v0 nud reachable router",
-		"ip -s -j neigh show nud all to 10.0.0.0/8", "ip neigh flush all", "ip neigh get 10.0.0.9 dev v0",
+		"ip -s -o -br -j addr show to 198.51.100/24 scope all -tentative label d*", "ip a flush dev d0 primary",
+		"ip route add blackhole 198.51.100.0/24 table 7 metric 3 mtu lock 1400 rtt 1s",
+		"ip -6 r replace default via fe80::1 dev d0 pref high expires 30", "ip r get 198.51.100.3 from 192.0.2.1 iif d0 mark 7",
+		"ip -d -j route show table all root 198.51.100.0/24 proto kernel", "ip route flush dev d0 type local",
+		"ip neigh add 192.0.2.9 lladdr 02:00:00:00:00:09 dev v0 nud reachable router",
+		"ip -s -j neigh show nud all to 192.0.2.0/24", "ip neigh flush all", "ip neigh get 192.0.2.9 dev v0",
 	} {
 		f.Add(s)
 	}

@@ -51,15 +51,15 @@ func TestAddrGrammar(t *testing.T) {
 		{"bad-prefix", "ip addr add 192.0.2.3/33 dev d0", "Error: any valid prefix is expected rather than \"192.0.2.3/33\".\n", 1},
 		{"bad-v6", "ip -6 addr add 1.2.3.4/24 dev d0", "Error: inet6 prefix is expected rather than \"1.2.3.4/24\".\n", 1},
 		{"garbage", "ip addr add 192.0.2.4/24 dev d0 bogus", "Error: either \"local\" is duplicate, or \"bogus\" is a garbage.\n", 255},
-		{"dup-peer", "ip addr add 10.0.0.1 peer 10.0.0.2 peer 10.0.0.3 dev d0", "Error: duplicate \"peer\": \"10.0.0.3\" is the second value.\n", 255},
-		{"dup-brd", "ip addr add 10.0.0.1/24 brd + brd - dev d0", "Error: duplicate \"broadcast\": \"-\" is the second value.\n", 255},
-		{"scope", "ip addr add 10.0.0.1/24 scope bogus dev d0", "Error: argument \"bogus\" is wrong: invalid scope value.\n", 255},
-		{"metric", "ip addr add 10.0.0.1/24 metric x dev d0", "Error: argument \"x\" is wrong: \"metric\" value is invalid\n\n", 255},
-		{"valid-zero", "ip addr add 10.0.0.1/24 valid_lft 0 dev d0", "valid_lft is zero\n", 1},
-		{"pref-gt-valid", "ip addr add 10.0.0.1/24 valid_lft 100 dev d0", "preferred_lft is greater than valid_lft\n", 1},
-		{"lft-word", "ip addr add 10.0.0.1/24 valid_lft x dev d0", "Error: argument \"x\" is wrong: valid_lft value\n", 255},
+		{"dup-peer", "ip addr add 203.0.113.1 peer 203.0.113.2 peer 203.0.113.3 dev d0", "Error: duplicate \"peer\": \"203.0.113.3\" is the second value.\n", 255},
+		{"dup-brd", "ip addr add 203.0.113.1/24 brd + brd - dev d0", "Error: duplicate \"broadcast\": \"-\" is the second value.\n", 255},
+		{"scope", "ip addr add 203.0.113.1/24 scope bogus dev d0", "Error: argument \"bogus\" is wrong: invalid scope value.\n", 255},
+		{"metric", "ip addr add 203.0.113.1/24 metric x dev d0", "Error: argument \"x\" is wrong: \"metric\" value is invalid\n\n", 255},
+		{"valid-zero", "ip addr add 203.0.113.1/24 valid_lft 0 dev d0", "valid_lft is zero\n", 1},
+		{"pref-gt-valid", "ip addr add 203.0.113.1/24 valid_lft 100 dev d0", "preferred_lft is greater than valid_lft\n", 1},
+		{"lft-word", "ip addr add 203.0.113.1/24 valid_lft x dev d0", "Error: argument \"x\" is wrong: valid_lft value\n", 255},
 		{"brd-v6", "ip addr add 2001:db8::1/64 brd + dev d0", "Broadcast can be set only for IPv4 addresses\n", 1},
-		{"nodad-v4", "ip addr add 10.0.0.1/24 dev d0 nodad", "Warning: nodad option can be set only for IPv6 addresses\n", 0},
+		{"nodad-v4", "ip addr add 203.0.113.1/24 dev d0 nodad", "Warning: nodad option can be set only for IPv6 addresses\n", 0},
 		{"del-absent", "ip addr del 192.0.2.99/24 dev d0", "RTNETLINK answers: Cannot assign requested address\n", 2},
 		{"flush-noargs", "ip addr flush", "Flush requires arguments.\n", 1},
 		{"flush-link", "ip -0 addr flush dev d0", "Cannot flush link addresses.\n", 1},
@@ -68,19 +68,19 @@ func TestAddrGrammar(t *testing.T) {
 		{"show-to", "ip addr show to x", "Error: any valid prefix is expected rather than \"x\".\n", 1},
 		{"show-scope", "ip addr show scope x", "Error: argument \"x\" is wrong: invalid \"scope\"\n\n", 255},
 		{"unknown", "ip addr bogus", "Command \"bogus\" is unknown, try \"ip address help\".\n", 255},
-		{"incomplete", "ip addr add 10.0.0.1/24 dev", "Command line is not complete. Try option \"help\"\n", 255},
+		{"incomplete", "ip addr add 203.0.113.1/24 dev", "Command line is not complete. Try option \"help\"\n", 255},
 		{"oneline", "ip -o -4 a s d1", "3: d1    inet 198.51.100.10/24 scope global d1\\       valid_lft forever preferred_lft forever\n", 0},
 		{"brief", "ip -br -4 a s dev d0", "d0               UNKNOWN        192.0.2.10/24 \n", 0},
-		{"lifetimes", "ip addr add 10.1.0.1/24 dev d1 valid_lft 100 preferred_lft 50", "", 0},
+		{"lifetimes", "ip addr add 203.0.113.1/24 dev d1 valid_lft 100 preferred_lft 50", "", 0},
 	})
 }
 
 func TestAddrShowForms(t *testing.T) {
 	env := newEnv(t)
 	run(t, env, inetSetup...)
-	run(t, env, "ip addr add 10.1.0.1/24 dev d1 valid_lft 100 preferred_lft 50 label d1:x noprefixroute")
+	run(t, env, "ip addr add 203.0.113.1/24 dev d1 valid_lft 100 preferred_lft 50 label d1:x noprefixroute")
 	out, _ := run(t, env, "ip -4 addr show dev d1 label d1:x")
-	want := "    inet 10.1.0.1/24 scope global dynamic noprefixroute d1:x\n       valid_lft 100sec preferred_lft 50sec\n"
+	want := "    inet 203.0.113.1/24 scope global dynamic noprefixroute d1:x\n       valid_lft 100sec preferred_lft 50sec\n"
 	if !strings.Contains(out, want) {
 		t.Errorf("lifetimes/flags:\n%s", out)
 	}
@@ -115,7 +115,7 @@ func TestRouteGrammar(t *testing.T) {
 		{"v6-via-v4", "ip -6 route add 2001:db8:6::/64 via 192.0.2.1", "Error: inet6 address is expected rather than \"192.0.2.1\".\n", 1},
 		{"no-dev", "ip route add 203.0.115.0/24 dev nonexistent", "Cannot find device \"nonexistent\"\n", 1},
 		{"no-nexthop", "ip route add 203.0.115.0/24", "RTNETLINK answers: No such device\n", 2},
-		{"bad-gw", "ip route add 203.0.115.0/24 via 10.1.1.1", "Error: Nexthop has invalid gateway.\n", 2},
+		{"bad-gw", "ip route add 203.0.115.0/24 via 203.0.113.1", "Error: Nexthop has invalid gateway.\n", 2},
 		{"host-bits", "ip route add 203.0.115.1/24 dev d0", "Error: Invalid prefix for given prefix length.\n", 2},
 		{"del-absent", "ip route del 203.0.199.0/24", "RTNETLINK answers: No such process\n", 2},
 		{"change-absent", "ip route change 203.0.199.0/24 via 192.0.2.3", "RTNETLINK answers: No such file or directory\n", 2},
@@ -140,7 +140,7 @@ func TestRouteShowForms(t *testing.T) {
 	run(t, env, inetSetup...)
 	for _, l := range []string{
 		"ip route add 203.0.113.0/24 via 192.0.2.1 tos 0x10 metric 5 mtu lock 1400 rtt 100ms window 1000 features ecn onlink dev d0",
-		"ip route add 10.0.0.0/8 dev d1 table 7 proto 99",
+		"ip route add 203.0.113.128/26 dev d1 table 7 proto 99",
 	} {
 		if out, rc := run(t, env, l); rc != 0 {
 			t.Fatalf("%s: %s", l, out)
@@ -150,8 +150,8 @@ func TestRouteShowForms(t *testing.T) {
 	if want := "203.0.113.0/24 via 192.0.2.1 dev d0 metric 5 onlink mtu lock 1400 window 1000 rtt 100ms features ecn \n"; out != want {
 		t.Errorf("metrics:\n got %q\nwant %q", out, want)
 	}
-	out, _ = run(t, env, "ip route show table all root 10.0.0.0/7")
-	if want := "10.0.0.0/8 dev d1 table 7 proto 99 scope link \n"; out != want {
+	out, _ = run(t, env, "ip route show table all root 203.0.113.128/25")
+	if want := "203.0.113.128/26 dev d1 table 7 proto 99 scope link \n"; out != want {
 		t.Errorf("table 7:\n got %q\nwant %q", out, want)
 	}
 	out, _ = run(t, env, "ip -j route show table 7")

@@ -69,7 +69,7 @@ filter protocol ip pref 8 flower chain 0 handle 0x1
 `},
 		{"tc -j filter show dev d3 ingress pref 5", `[{"protocol":"ip","kind":"flower","chain":0},{"protocol":"ip","kind":"flower","chain":0,"options":{"handle":1,"keys":{"eth_type":"ipv4"},"not_in_hw":true,"actions":[{"order":1,"kind":"tunnel_key","mode":"set","src_ip":"192.0.2.1","dst_ip":"192.0.2.2","key_id":42,"dst_port":4789,"flag":"nocsum","tos":16,"ttl":64,"control_action":{"type":"pipe"},"index":1,"ref":1,"bind":1}]}}]
 `},
-		{"tc actions add action tunnel_key set src_ip 10.0.0.1 dst_ip 10.0.0.2 id 9 index 31", ""},
+		{"tc actions add action tunnel_key set src_ip 198.51.100.1 dst_ip 198.51.100.2 id 9 index 31", ""},
 		{"tc actions add action tunnel_key unset index 32", ""},
 		{"tc actions ls action tunnel_key", `total acts 6
 
@@ -104,8 +104,8 @@ filter protocol ip pref 8 flower chain 0 handle 0x1
 	no_percpu	not_in_hw
 
 	action order 4: tunnel_key  set
-	src_ip 10.0.0.1
-	dst_ip 10.0.0.2
+	src_ip 198.51.100.1
+	dst_ip 198.51.100.2
 	key_id 9
 	csum pipe
 	 index 31 ref 1 bind 0
@@ -115,15 +115,15 @@ filter protocol ip pref 8 flower chain 0 handle 0x1
 	 index 32 ref 1 bind 0
 	not_in_hw
 `},
-		{"tc actions add action tunnel_key set src_ip 10.0.0.1", "set needs tunnel_key parameters\n" + tunnelKeyUsage +
+		{"tc actions add action tunnel_key set src_ip 198.51.100.1", "set needs tunnel_key parameters\n" + tunnelKeyUsage +
 			"bad action parsing\nparse_action: bad value (4:tunnel_key)!\nIllegal \"action\"\n"},
-		{"tc actions add action tunnel_key set src_ip 10.0.0.1 dst_ip 2001:db8::1",
+		{"tc actions add action tunnel_key set src_ip 198.51.100.1 dst_ip 2001:db8::1",
 			"Error: Missing either ipv4 or ipv6 src and dst.\nWe have an error talking to the kernel\n"},
-		{"tc actions add action tunnel_key set src_ip 10.0.0.1 dst_ip 10.0.0.2 index 31", "Error: TC IDR already exists.\nWe have an error talking to the kernel\n"},
-		{"tc actions add action tunnel_key set src_ip zz dst_ip 10.0.0.1", "Error: any valid address is expected rather than \"zz\".\n"},
-		{"tc actions add action tunnel_key set src_ip 10.0.0.1 dst_ip 10.0.0.2 id x", "Illegal \"id\"\nbad action parsing\nparse_action: bad value (8:tunnel_key)!\nIllegal \"action\"\n"},
-		{"tc actions add action tunnel_key set src_ip 10.0.0.1 dst_ip 10.0.0.2 dst_port 70000", "Illegal \"dst port\"\nbad action parsing\nparse_action: bad value (8:tunnel_key)!\nIllegal \"action\"\n"},
-		{"tc actions add action tunnel_key set src_ip 10.0.0.1 dst_ip 10.0.0.2 tos 300", "Illegal \"tos\"\nbad action parsing\nparse_action: bad value (8:tunnel_key)!\nIllegal \"action\"\n"},
+		{"tc actions add action tunnel_key set src_ip 198.51.100.1 dst_ip 198.51.100.2 index 31", "Error: TC IDR already exists.\nWe have an error talking to the kernel\n"},
+		{"tc actions add action tunnel_key set src_ip zz dst_ip 198.51.100.1", "Error: any valid address is expected rather than \"zz\".\n"},
+		{"tc actions add action tunnel_key set src_ip 198.51.100.1 dst_ip 198.51.100.2 id x", "Illegal \"id\"\nbad action parsing\nparse_action: bad value (8:tunnel_key)!\nIllegal \"action\"\n"},
+		{"tc actions add action tunnel_key set src_ip 198.51.100.1 dst_ip 198.51.100.2 dst_port 70000", "Illegal \"dst port\"\nbad action parsing\nparse_action: bad value (8:tunnel_key)!\nIllegal \"action\"\n"},
+		{"tc actions add action tunnel_key set src_ip 198.51.100.1 dst_ip 198.51.100.2 tos 300", "Illegal \"tos\"\nbad action parsing\nparse_action: bad value (8:tunnel_key)!\nIllegal \"action\"\n"},
 		{"tc actions add action tunnel_key", "Command line is not complete. Try option \"help\"\n"},
 	}
 	for _, tc := range tests {

@@ -13,14 +13,14 @@ import (
 // must leave the filter and action dumps as they were.
 func FuzzTC(f *testing.F) {
 	for _, s := range []string{
-		"filter add dev d0 ingress protocol ip pref 10 flower ip_proto tcp dst_port 80-90 src_ip 10.0.0.0/8 action drop",
+		"filter add dev d0 ingress protocol ip pref 10 flower ip_proto tcp dst_port 80-90 src_ip 203.0.113.0/24 action drop",
 		"filter add dev d0 ingress protocol 802.1Q flower vlan_id 5 vlan_prio 1 vlan_ethtype ipv6 action mirred egress mirror dev d1",
 		"filter add dev d0 egress flower enc_key_id 4 enc_src_ip 2001:db8::1/64 action tunnel_key unset",
 		"filter add dev d0 ingress protocol ip flower ct_state +trk+est action drop",
 		"filter add dev d0 ingress matchall action skbedit mark 0x10/0xff pipe action gact drop random determ pass 5",
 		"filter add dev d0 ingress matchall action mirred ingress redirect blockid 3 index 4",
 		"filter add dev d0 ingress chain 3 flower ip_proto icmp type 8/255 action goto chain 4",
-		"actions add action tunnel_key set src_ip 10.0.0.1 dst_ip 10.0.0.2 id 9 dst_port 6081 nocsum tos 4 ttl 9 index 7",
+		"actions add action tunnel_key set src_ip 192.0.2.1 dst_ip 192.0.2.2 id 9 dst_port 6081 nocsum tos 4 ttl 9 index 7",
 		"actions ls action gact",
 		"-j -s filter show dev d0 ingress",
 		"filter del dev d0 ingress pref 10",

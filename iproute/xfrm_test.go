@@ -64,7 +64,7 @@ func TestXfrmMonitor(t *testing.T) {
 	defer XfrmMonitor(env, env.NS, &mon, 0)()
 	loop.AfterFunc(time.Second, func() {
 		RunLine(env, "ip xfrm state add src 192.0.2.1 dst 198.51.100.2 proto esp spi 0x10 mode tunnel "+gcm+" limit time-soft 5 limit time-hard 10", &mon, &mon)
-		RunLine(env, "ip xfrm policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out tmpl src 192.0.2.1 dst 198.51.100.2 proto esp mode tunnel", &mon, &mon)
+		RunLine(env, "ip xfrm policy add src 203.0.113.0/26 dst 203.0.113.64/26 dir out tmpl src 192.0.2.1 dst 198.51.100.2 proto esp mode tunnel", &mon, &mon)
 		RunLine(env, "ip xfrm policy flush", &mon, &mon)
 	})
 	loop.RunFor(20 * time.Second)
@@ -74,7 +74,7 @@ func TestXfrmMonitor(t *testing.T) {
 		"Expired src 192.0.2.1 dst 198.51.100.2\n",
 		"\thard 0\n",
 		"\thard 1\n",
-		"src 10.1.0.0/16 dst 10.2.0.0/16 \n\tdir out priority 0 ptype main \n",
+		"src 203.0.113.0/26 dst 203.0.113.64/26 \n\tdir out priority 0 ptype main \n",
 		"Flushed policy \n",
 	} {
 		if !strings.Contains(out, want) {
@@ -122,8 +122,8 @@ func FuzzXfrmArgs(f *testing.F) {
 	for _, s := range []string{
 		"state add src 192.0.2.1 dst 198.51.100.2 proto esp spi 0x1000 reqid 1 mode tunnel aead rfc4106(gcm(aes)) 0x0102030405060708090a0b0c0d0e0f1011121314 128",
 		"state add src 192.0.2.1 dst 198.51.100.3 proto esp spi 0x2000 mode transport auth hmac(sha1) 0x01 enc cbc(aes) 0x00 replay-window 32 flag esn if_id 7 mark 0x5 mask 0xff",
-		"state add proto comp spi 3 comp deflate sel src 10.0.0.0/8 proto icmp type 8 limit packet-hard 3 encap espinudp 4500 4500 0.0.0.0",
-		"policy add src 10.1.0.0/16 dst 10.2.0.0/16 proto udp dport 53 dir out priority 10 action block",
+		"state add proto comp spi 3 comp deflate sel src 203.0.113.0/24 proto icmp type 8 limit packet-hard 3 encap espinudp 4500 4500 0.0.0.0",
+		"policy add src 203.0.113.0/26 dst 203.0.113.64/26 proto udp dport 53 dir out priority 10 action block",
 		"policy add dir out mark 0x7 mask 0xff if_id 7 tmpl src 192.0.2.1 dst 198.51.100.4 proto esp mode tunnel level use",
 		"policy get index 9 dir in",
 		"state list spi 0x1000 mode tunnel reqid 1 flag esn",
