@@ -20,7 +20,7 @@ import (
 var loIP = netip.MustParseAddr("127.0.0.1")
 
 func ipip(src, dst netip.Addr, payload string) []byte {
-	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("192.168.1.1"), Dst: netip.MustParseAddr("192.168.2.1"),
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("198.51.100.1"), Dst: netip.MustParseAddr("203.0.113.1"),
 		Proto: header.IPProtoUDP}, build.UDP(1, 2, []byte(payload)))
 	return build.IPv4(build.IPv4Opts{Src: src, Dst: dst, Proto: 4}, inner)
 }

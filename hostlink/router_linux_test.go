@@ -33,34 +33,34 @@ func TestPrivTunRouter(t *testing.T) {
 	ip("ip link add t0 type host-tun host-name sna")
 	nsB.Do(t, func() { ip("ip link add t1 type host-tun host-name snb") })
 	ip("sysctl -w net.ipv4.ip_forward=1")
-	ip("ip addr add 10.1.0.2/24 dev t0")
-	ip("ip addr add 10.2.0.2/24 dev t1")
+	ip("ip addr add 192.0.2.2/25 dev t0")
+	ip("ip addr add 192.0.2.130/25 dev t1")
 	ip("ip link set t0 up")
 	ip("ip link set t1 up")
 
-	// The hosts reach each other's /24 through their TUN (a /14 on-link).
+	// The hosts reach each other's /25 through their TUN (a /24 on-link).
 	must(t, sys.LinkUp("sna", true))
-	must(t, sys.AddAddr4("sna", netip.MustParsePrefix("10.1.0.1/14")))
+	must(t, sys.AddAddr4("sna", netip.MustParsePrefix("192.0.2.1/24")))
 	var srv *net.UDPConn
 	nsB.Do(t, func() {
 		must(t, sys.LinkUp("snb", true))
-		must(t, sys.AddAddr4("snb", netip.MustParsePrefix("10.2.0.1/14")))
+		must(t, sys.AddAddr4("snb", netip.MustParsePrefix("192.0.2.129/24")))
 		var err error
-		srv, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(10, 2, 0, 1), Port: 7000})
+		srv, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(192, 0, 2, 129), Port: 7000})
 		must(t, err)
 	})
 	defer srv.Close()
-	cli, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(10, 1, 0, 1)})
+	cli, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(192, 0, 2, 1)})
 	must(t, err)
 	defer cli.Close()
 
-	_, err = cli.WriteToUDP([]byte("through softnet"), &net.UDPAddr{IP: net.IPv4(10, 2, 0, 1), Port: 7000})
+	_, err = cli.WriteToUDP([]byte("through softnet"), &net.UDPAddr{IP: net.IPv4(192, 0, 2, 129), Port: 7000})
 	must(t, err)
 	buf := make([]byte, 100)
 	srv.SetReadDeadline(time.Now().Add(5 * time.Second))
 	n, from, err := srv.ReadFromUDP(buf)
 	must(t, err)
-	if string(buf[:n]) != "through softnet" || !from.IP.Equal(net.IPv4(10, 1, 0, 1)) {
+	if string(buf[:n]) != "through softnet" || !from.IP.Equal(net.IPv4(192, 0, 2, 1)) {
 		t.Fatalf("B got %q from %v", buf[:n], from)
 	}
 	_, err = srv.WriteToUDP([]byte("and back"), from)

@@ -52,7 +52,7 @@ func TestPrivTapTSO(t *testing.T) {
 	nsB := privtest.Another(t, "b")
 	packettest.CheckBalance(t)
 	w := newWorld(t)
-	ipA, ipB := netip.MustParseAddr("10.7.0.1"), netip.MustParseAddr("10.7.0.2")
+	ipA, ipB := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2")
 
 	da := addLink(t, w.Init(), "tapa", "host-tap", &hostlink.TunData{HostName: "ta"})
 	var db *netdev.Device

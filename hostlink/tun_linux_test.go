@@ -17,8 +17,8 @@ import (
 )
 
 var (
-	hostIP = netip.MustParseAddr("10.9.0.1")
-	snIP   = netip.MustParseAddr("10.9.0.2")
+	hostIP = netip.MustParseAddr("192.0.2.1")
+	snIP   = netip.MustParseAddr("192.0.2.2")
 )
 
 func isUDPTo(port uint16) func(*packet.Buffer) bool {

@@ -12,7 +12,7 @@ import (
 )
 
 func tcpFrame(payload int) []byte {
-	ip := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
+	ip := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("192.0.2.2"),
 		Proto: header.IPProtoTCP}, build.TCP(build.TCPOpts{SrcPort: 1, DstPort: 2, Flags: 0x18, Window: 100}, make([]byte, payload)))
 	return build.Ethernet(header.MAC{2, 0, 0, 0, 0, 2}, header.MAC{2, 0, 0, 0, 0, 1}, 0x0800, ip)
 }
