@@ -8,7 +8,7 @@
 // It has no single kernel counterpart: the socket API plays the part of
 // rtnetlink (net/core/rtnetlink.c — requests serialized under the RTNL,
 // answered with the extack text iproute2 would print), the monitor that of
-// the RTNLGRP_LINK multicast group (ip/ipmonitor.c), and captures that of
+// the link, address, route and xfrm multicast groups (ip/ipmonitor.c), and captures that of
 // an AF_PACKET ptype_all tap (net/packet/af_packet.c). docs/daemon.md
 // describes the wire protocol, the durability design and the access model.
 package daemon

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gopacket/gopacket/layers"
+	"github.com/softnet/softnet/daemon/capfilter"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/pcap"
 	"github.com/softnet/softnet/iproute"
@@ -138,6 +140,8 @@ type capPkt struct {
 // client cannot keep up frames are counted as lost, never waited for.
 type captureTap struct {
 	in, out bool
+	filter  *capfilter.Filter // nil: every frame
+	link    capfilter.Link
 	snaplen int
 	now     func() time.Time
 	ch      chan capPkt
@@ -152,6 +156,9 @@ func (t *captureTap) Tap(d *netdev.Device, b *packet.Buffer, dir netdev.Directio
 		return
 	}
 	data := b.Bytes()
+	if t.filter != nil && !t.filter.Match(data, t.link) {
+		return
+	}
 	p := capPkt{ts: t.now(), dir: dir, length: len(data)}
 	p.data = append([]byte(nil), data[:min(len(data), t.snaplen)]...)
 	select {
@@ -173,15 +180,27 @@ func (d *Daemon) capture(c net.Conn, br *bufio.Reader, req *Request) {
 			rc = 1
 		}
 	}
+	var filter *capfilter.Filter
+	if dev != nil && req.Filter != "" {
+		var err error
+		if filter, err = capfilter.Parse(req.Filter); err != nil {
+			stderr.WriteString("softnet capture: filter: " + err.Error() + "\n")
+			dev, rc = nil, 1
+		}
+	}
 	if dev == nil {
 		_ = json.NewEncoder(c).Encode(Response{Stderr: stderr.String(), Status: rc})
 		return
+	}
+	link := capfilter.Ethernet
+	if pcap.LinkType(dev) != layers.LinkTypeEthernet {
+		link = capfilter.Raw
 	}
 	snap := req.Snaplen
 	if snap <= 0 {
 		snap = pcap.DefaultSnaplen
 	}
-	tap := &captureTap{in: req.Direction != "out", out: req.Direction != "in", snaplen: snap,
+	tap := &captureTap{in: req.Direction != "out", out: req.Direction != "in", filter: filter, link: link, snaplen: snap,
 		now: d.world.Now, ch: make(chan capPkt, 4096)}
 	devGone := make(chan struct{})
 	var goneOnce atomic.Bool
@@ -202,7 +221,7 @@ func (d *Daemon) capture(c net.Conn, br *bufio.Reader, req *Request) {
 	if err != nil {
 		return
 	}
-	d.log.Info("capture started", "netns", ns.Name(), "dev", dev.Name())
+	d.log.Info("capture started", "netns", ns.Name(), "dev", dev.Name(), "filter", filter.String())
 	lostLog := newLimiter(5 * time.Second)
 	defer func() {
 		d.log.Info("capture ended", "netns", ns.Name(), "dev", dev.Name(),

@@ -189,3 +189,61 @@ func TestMetrics(t *testing.T) {
 		t.Logf("metrics:\n%s", body)
 	}
 }
+
+// TestCaptureFilter: only frames the filter accepts are captured; a bad
+// filter is refused before the stream starts.
+func TestCaptureFilter(t *testing.T) {
+	checkBalance(t)
+	d := newDaemon(t, "", 0)
+	_, path := serve(t, d)
+	for _, l := range []string{"ip link add c0 type veth peer name c1", "ip link set c0 up", "ip link set c1 up"} {
+		run(t, d, "", l)
+	}
+	bad, _ := Dial(path)
+	defer bad.Close()
+	if _, resp, _ := bad.Stream(&Request{Cmd: CmdCapture, Dev: "c0", Filter: "host"}); resp.Status != 1 ||
+		resp.Stderr != "softnet capture: filter: expected an address after \"host\", got end of filter\n" {
+		t.Errorf("bad filter: %+v", resp)
+	}
+	cc, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	r, resp, err := cc.Stream(&Request{Cmd: CmdCapture, Dev: "c0", Filter: "udp and dst host 192.0.2.9"})
+	if err != nil || resp.Status != 0 {
+		t.Fatalf("capture: %+v %v", resp, err)
+	}
+	dev := d.world.Init().DeviceByName("c0")
+	for _, dst := range []string{"192.0.2.2", "192.0.2.9", "192.0.2.3"} {
+		frame := build.Ethernet(header.MAC{2, 0, 0, 0, 0, 2}, header.MAC{2, 0, 0, 0, 0, 1}, 0x0800,
+			build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr(dst), Proto: 17}, make([]byte, 20)))
+		b, err := packet.FromBytes(frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = dev.Transmit(b)
+	}
+	d.runSim()
+	run(t, d, "", "ip link del c0")
+	ng, err := pcapgo.NewNgReader(r, pcapgo.DefaultNgReaderOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dsts []string
+	for {
+		data, _, err := ng.ReadPacketData()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) >= 34 {
+			dsts = append(dsts, netip.AddrFrom4([4]byte(data[30:34])).String())
+		}
+	}
+	if len(dsts) != 1 || dsts[0] != "192.0.2.9" {
+		t.Errorf("captured %v, want [192.0.2.9]", dsts)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -197,9 +198,14 @@ func newCaptureCmd(stdout, stderr io.Writer) *cobra.Command {
 	var dev, file, netns, dir string
 	var snaplen int
 	cmd := &cobra.Command{
-		Use:   "capture -i DEV [-w FILE] [-n NS]",
+		Use:   "capture -i DEV [-w FILE] [-n NS] [FILTER]",
 		Short: "Capture a daemon device's packets (ingress and egress) as pcapng",
-		Args:  cobra.NoArgs,
+		Long: "Capture a daemon device's packets as pcapng. FILTER is a subset of pcap-filter(7):\n" +
+			"  [src|dst] host ADDR, [src|dst] net PREFIX, [tcp|udp|sctp] [src|dst] port N | portrange N-M,\n" +
+			"  proto P, ip proto P, ip6 proto P, ip, ip6, arp, tcp, udp, sctp, icmp, icmp6, esp, ah, gre, ipip,\n" +
+			"  ether proto T, ether host|src|dst MAC, less N, greater N; and/&&, or/||, not/!, ( ).\n" +
+			"See docs/daemon.md.",
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := stdout
 			if file != "" && file != "-" {
@@ -224,7 +230,7 @@ func newCaptureCmd(stdout, stderr io.Writer) *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return stream(ctx, out, stderr, "capture", &daemon.Request{Cmd: daemon.CmdCapture,
-				Dev: dev, Netns: netns, Direction: dir, Snaplen: snaplen})
+				Dev: dev, Netns: netns, Direction: dir, Snaplen: snaplen, Filter: strings.Join(args, " ")})
 		},
 	}
 	cmd.Flags().StringVarP(&dev, "interface", "i", "", "device to capture (required)")
