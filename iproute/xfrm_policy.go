@@ -19,7 +19,7 @@ var errESRCH = extack.Errno(syscall.ESRCH)
 const xfrmPolicyUsage = "Usage: ip xfrm policy { add | update } SELECTOR dir DIR [ ctx CTX ]\n" +
 	"        [ mark MARK [ mask MASK ] ] [ index INDEX ] [ ptype PTYPE ]\n" +
 	"        [ action ACTION ] [ priority PRIORITY ] [ flag FLAG-LIST ]\n" +
-	"        [ if_id IF_ID ] [ LIMIT-LIST ] [ TMPL-LIST ]\n" +
+	"        [ if_id IF_ID ] [ offload packet dev DEV ] [ LIMIT-LIST ] [ TMPL-LIST ]\n" +
 	"Usage: ip xfrm policy { delete | get } { SELECTOR | index INDEX } dir DIR\n" +
 	"Usage: ip xfrm policy { deleteall | list } [ nosock ] [ SELECTOR ] [ dir DIR ]\n" +
 	"Usage: ip xfrm policy flush [ ptype PTYPE ]\n" +
@@ -47,7 +47,13 @@ func (c *Cmd) xfrmPolicy(args []string) error {
 	case Matches(w, "get"):
 		return c.xfrmPolicyGet(rest, false)
 	case Matches(w, "flush"):
-		xfrm.ForNamespace(c.NS).SPD.Flush(xfrm.PolicyTypeMain)
+		spd := xfrm.ForNamespace(c.NS).SPD
+		for _, p := range spd.Dump() {
+			if p.Cfg().Type == xfrm.PolicyTypeMain {
+				xfrm.DevPolicyDelete(p)
+			}
+		}
+		spd.Flush(xfrm.PolicyTypeMain)
 		return nil
 	case Matches(w, "count"):
 		spd := xfrm.ForNamespace(c.NS).SPD
@@ -111,6 +117,7 @@ func (c *Cmd) xfrmPolicyModify(args []string, update bool) error {
 	pc := xfrm.PolicyConfig{Lifetime: xfrm.DefaultLifetime()}
 	family := c.Opts.Family
 	dirSet := false
+	var offload *xfrm.Offload
 	a := &xfrmArgs{w: args}
 	for a.more() {
 		if ok, err := xfrmSelectorParse(c, a, &pc.Selector, &family); err != nil {
@@ -183,6 +190,8 @@ func (c *Cmd) xfrmPolicyModify(args []string, update bool) error {
 			if err == nil {
 				continue
 			}
+		case "offload":
+			offload, err = c.xfrmOffload(a, true)
 		case "ctx":
 			return fail(2, "Error: security contexts are not supported by softnet.")
 		default:
@@ -202,10 +211,14 @@ func (c *Cmd) xfrmPolicyModify(args []string, update bool) error {
 	pc.Selector.Family = family
 	spd := xfrm.ForNamespace(c.NS).SPD
 	var err error
+	var p *xfrm.Policy
 	if update {
-		_, err = spd.Update(pc)
+		p, err = spd.Update(pc)
 	} else {
-		_, err = spd.Add(pc)
+		p, err = spd.Add(pc)
+	}
+	if err == nil {
+		err = c.xfrmPolicyOffload(p, offload)
 	}
 	if err != nil {
 		return kernelError(err)
@@ -404,8 +417,12 @@ func (c *Cmd) xfrmPolicyGet(args []string, del bool) error {
 	}
 	spd := xfrm.ForNamespace(c.NS).SPD
 	if del {
+		p, _ := spd.Get(*k)
 		if err := spd.Delete(*k); err != nil {
 			return kernelError(err)
+		}
+		if p != nil {
+			unbindPolicies([]*xfrm.Policy{p})
 		}
 		return nil
 	}
@@ -436,6 +453,7 @@ func (c *Cmd) xfrmPolicyList(args []string, del bool) error {
 		}
 		if del {
 			_ = spd.Delete(xfrm.PolicyKey{Index: p.Index(), Dir: pc.Dir, Type: pc.Type})
+			unbindPolicies([]*xfrm.Policy{p})
 			continue
 		}
 		c.printPolicy(c.Stdout, p)
@@ -517,6 +535,7 @@ func (c *Cmd) printPolicyPrefixed(out io.Writer, p *xfrm.Policy, title, prefix s
 			fmt.Fprintf(&w, "%s\t\tenc-mask %x auth-mask %x comp-mask %x\n", prefix, t.EAlgos, t.AAlgos, t.CAlgos)
 		}
 	}
+	printPolicyOffload(&w, prefix, p)
 	if pc.IfID != 0 {
 		fmt.Fprintf(&w, "%s\tif_id 0x%x\n", prefix, pc.IfID)
 	}

@@ -50,6 +50,7 @@ const xfrmStateUsage = "Usage: ip xfrm state { add | update } ID [ ALGO-LIST ] [
 	"        [ mark MARK [ mask MASK ] ] [ reqid REQID ] [ seq SEQ ]\n" +
 	"        [ replay-window SIZE ] [ replay-seq SEQ ] [ replay-oseq SEQ ]\n" +
 	"        [ flag FLAG-LIST ] [ sel SELECTOR ] [ LIMIT-LIST ] [ encap ENCAP ]\n" +
+	"        [ offload [ crypto | packet ] dev DEV dir DIR ]\n" +
 	"Usage: ip xfrm state { delete | get } ID [ mark MARK [ mask MASK ] ]\n" +
 	"Usage: ip xfrm state { deleteall | list } [ ID ] [ mode MODE ] [ reqid REQID ]\n" +
 	"Usage: ip xfrm state flush [ proto XFRM-PROTO ]\n" +
@@ -215,6 +216,8 @@ func (c *Cmd) xfrmStateModify(args []string, update bool) error {
 			default:
 				return invarg("DIR value is invalid", v)
 			}
+		case "offload":
+			cfg.Offload, err = c.xfrmOffload(a, false)
 		case "aead", "enc", "auth", "auth-trunc", "comp":
 			err = xfrmAlgo(a, &cfg)
 			switch w {
@@ -692,6 +695,7 @@ func (c *Cmd) printState(out io.Writer, x *xfrm.State) {
 		}
 		w.WriteString("\n")
 	}
+	printOffload(&w, x.Offload())
 	if cfg.Dir != 0 {
 		d := "in"
 		if cfg.Dir == xfrm.DirOut {

@@ -273,21 +273,36 @@ func (kind) NewLink(_ *netdev.Namespace, d *netdev.Device, req *netdev.LinkReque
 	default:
 		d.Driver = drv
 		f |= netdev.FeatHWESP
-		if cfg.TxCsum {
-			f |= netdev.FeatHWESPTxCsum
-		}
+	}
+	if cfg.TxCsum && !cfg.NoIPsec {
+		f |= netdev.FeatHWESPTxCsum
 	}
 	d.InitFeatures(f, netdev.FeatHWESP|netdev.FeatHWESPTxCsum)
 	return nil
 }
 
+// Info is what `ip -d link show` prints for a netdevsim device: its
+// configuration, its ESP features (ethtool names) and the simulated
+// hardware's SA table size.
+type Info struct {
+	Config
+	// Features are the device's esp-* features that are on.
+	Features []string
+	// SAs is the number of SAs the hardware holds.
+	SAs int64
+}
+
 // LinkInfo implements netdev.InfoFiller.
 func (kind) LinkInfo(d *netdev.Device) any {
-	if s := Of(d); s != nil {
-		c := s.cfg
-		return &c
+	s := Of(d)
+	if s == nil {
+		return nil
 	}
-	return nil
+	in := &Info{Config: s.cfg, SAs: s.Counters.States.Load()}
+	for _, n := range (d.Features() & (netdev.FeatHWESP | netdev.FeatHWESPTxCsum | netdev.FeatGSOESP)).Names() {
+		in.Features = append(in.Features, n)
+	}
+	return in
 }
 
 func init() { netdev.RegisterKind(kind{}) }
