@@ -47,7 +47,7 @@ func TestISATAPLinkLocal(t *testing.T) {
 	for _, tc := range []struct{ local, want string }{
 		{"192.0.2.1", "fe80::5efe:c000:201"},         // TEST-NET-1: local scope
 		{"198.51.100.2", "fe80::200:5efe:c633:6402"}, // TEST-NET-2: global
-		{"10.1.2.3", "fe80::5efe:a01:203"},
+		{"10.1.2.3", "fe80::5efe:a01:203"},           // RFC 1918: local scope (the range table itself)
 	} {
 		got, ok := inet.ISATAPLinkLocal(netip.MustParseAddr(tc.local))
 		if !ok || got != netip.MustParseAddr(tc.want) {

@@ -161,10 +161,10 @@ func TestEventsMatchDump(t *testing.T) {
 	loop := g.w.Loop().(*netdev.SimLoop)
 	steps := []func() error{
 		func() error {
-			return inet.AddAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("10.0.0.1/24")}, false)
+			return inet.AddAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("192.0.2.1/24")}, false)
 		},
 		func() error {
-			return inet.AddAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("10.0.0.2/24")}, false)
+			return inet.AddAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("192.0.2.2/24")}, false)
 		},
 		func() error {
 			return inet.AddAddr(g.ns, inet.Addr{Ifindex: d1.Index(), Prefix: netip.MustParsePrefix("2001:db8::1/64")}, false)
@@ -175,11 +175,11 @@ func TestEventsMatchDump(t *testing.T) {
 		},
 		func() error {
 			return inet.AddRoute(g.ns, inet.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"),
-				Gateway: netip.MustParseAddr("10.0.0.254")}, inet.RouteCreate|inet.RouteExcl)
+				Gateway: netip.MustParseAddr("192.0.2.254")}, inet.RouteCreate|inet.RouteExcl)
 		},
 		func() error {
 			return inet.AddRoute(g.ns, inet.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"),
-				Gateway: netip.MustParseAddr("10.0.0.253")}, inet.RouteCreate|inet.RouteReplace)
+				Gateway: netip.MustParseAddr("192.0.2.253")}, inet.RouteCreate|inet.RouteReplace)
 		},
 		func() error {
 			return inet.AddRoute(g.ns, inet.Route{Dst: netip.MustParsePrefix("2001:db8:1::/48"),
@@ -190,7 +190,7 @@ func TestEventsMatchDump(t *testing.T) {
 		func() error { return g.ns.Open(d1) },
 		func() error { loop.RunFor(2 * time.Second); return nil },
 		func() error {
-			return inet.DelAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("10.0.0.1/24")})
+			return inet.DelAddr(g.ns, inet.Addr{Ifindex: d0.Index(), Prefix: netip.MustParsePrefix("192.0.2.1/24")})
 		},
 		func() error { _, err := inet.FlushRoutes(g.ns, inet.RouteFilter{Table: inet.TableMain}); return err },
 		func() error { return inet.FlushAddrs(g.ns, d1.Index(), 0) },
@@ -218,7 +218,7 @@ func TestEventsCancel(t *testing.T) {
 	}
 	cancel()
 	n = 0
-	if err := inet.AddAddr(g.ns, inet.Addr{Ifindex: d.Index(), Prefix: netip.MustParsePrefix("10.0.0.1/24")}, false); err != nil {
+	if err := inet.AddAddr(g.ns, inet.Addr{Ifindex: d.Index(), Prefix: netip.MustParsePrefix("192.0.2.1/24")}, false); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

@@ -162,50 +162,45 @@ func TestGoldenAddrIPv4(t *testing.T) {
 		{Prefix: pfx("192.0.2.2/24")},
 		{Prefix: pfx("198.51.100.1/24"), Broadcast: ip("198.51.100.255")},
 		{Prefix: pfx("198.51.100.77/25"), Broadcast: ip("198.51.100.127"), Label: "d0:1"},
-		{Prefix: pfx("10.9.9.1/32"), Peer: pfx("10.9.9.2/32")},
-		{Prefix: pfx("10.8.0.1/32"), Scope: inet.ScopeLink},
-		{Prefix: pfx("10.7.0.1/8"), Scope: inet.ScopeHost},
-		{Prefix: pfx("100.64.0.1/32")},
+		{Prefix: pfx("203.0.113.129/32"), Peer: pfx("203.0.113.130/32")},
+		{Prefix: pfx("203.0.113.65/32"), Scope: inet.ScopeLink},
+		{Prefix: pfx("203.0.113.1/24"), Scope: inet.ScopeHost},
+		{Prefix: pfx("203.0.113.200/32")},
 	} {
 		if err := g.addr(d, a); err != nil {
 			t.Fatal(err)
 		}
 	}
 	diff(t, "ip addr", addrLines(g.ns, d.Index(), 4), []string{
-		"10.7.0.1/8 scope host d0",
-		"10.8.0.1/32 scope link d0",
+		"203.0.113.1/24 scope host d0",
+		"203.0.113.65/32 scope link d0",
 		"192.0.2.1/24 scope global d0",
 		"198.51.100.1/24 brd 198.51.100.255 scope global d0",
 		"198.51.100.77/25 brd 198.51.100.127 scope global d0:1",
-		"10.9.9.1 peer 10.9.9.2/32 scope global d0",
-		"100.64.0.1/32 scope global d0",
+		"203.0.113.129 peer 203.0.113.130/32 scope global d0",
+		"203.0.113.200/32 scope global d0",
 		"192.0.2.2/24 scope global secondary d0",
 	})
 	diff(t, "main while down", routeLines(g.ns, inet.RouteFilter{Table: inet.TableMain}), nil)
 	diff(t, "local while down", routeLines(g.ns, inet.RouteFilter{Table: inet.TableLocal}), []string{
-		"local 10.7.0.1 dev d0 proto kernel scope host src 10.7.0.1",
-		"local 10.8.0.1 dev d0 proto kernel scope host src 10.8.0.1",
-		"local 10.9.9.1 dev d0 proto kernel scope host src 10.9.9.1",
-		"local 100.64.0.1 dev d0 proto kernel scope host src 100.64.0.1",
 		"local 192.0.2.1 dev d0 proto kernel scope host src 192.0.2.1",
 		"local 192.0.2.2 dev d0 proto kernel scope host src 192.0.2.1",
 		"local 198.51.100.1 dev d0 proto kernel scope host src 198.51.100.1",
 		"local 198.51.100.77 dev d0 proto kernel scope host src 198.51.100.77",
+		"local 203.0.113.1 dev d0 proto kernel scope host src 203.0.113.1",
+		"local 203.0.113.65 dev d0 proto kernel scope host src 203.0.113.65",
+		"local 203.0.113.129 dev d0 proto kernel scope host src 203.0.113.129",
+		"local 203.0.113.200 dev d0 proto kernel scope host src 203.0.113.200",
 	})
 	g.up(d)
 	diff(t, "main", routeLines(g.ns, inet.RouteFilter{Table: inet.TableMain, Family: 4}), []string{
-		"10.0.0.0/8 dev d0 proto kernel scope link src 10.7.0.1",
-		"10.9.9.2 dev d0 proto kernel scope link src 10.9.9.1",
 		"192.0.2.0/24 dev d0 proto kernel scope link src 192.0.2.1",
 		"198.51.100.0/25 dev d0 proto kernel scope link src 198.51.100.77",
 		"198.51.100.0/24 dev d0 proto kernel scope link src 198.51.100.1",
+		"203.0.113.0/24 dev d0 proto kernel scope link src 203.0.113.1",
+		"203.0.113.130 dev d0 proto kernel scope link src 203.0.113.129",
 	})
 	diff(t, "local", routeLines(g.ns, inet.RouteFilter{Table: inet.TableLocal, Family: 4}), []string{
-		"local 10.7.0.1 dev d0 proto kernel scope host src 10.7.0.1",
-		"local 10.8.0.1 dev d0 proto kernel scope host src 10.8.0.1",
-		"local 10.9.9.1 dev d0 proto kernel scope host src 10.9.9.1",
-		"broadcast 10.255.255.255 dev d0 proto kernel scope link src 10.7.0.1",
-		"local 100.64.0.1 dev d0 proto kernel scope host src 100.64.0.1",
 		"local 192.0.2.1 dev d0 proto kernel scope host src 192.0.2.1",
 		"local 192.0.2.2 dev d0 proto kernel scope host src 192.0.2.1",
 		"broadcast 192.0.2.255 dev d0 proto kernel scope link src 192.0.2.1",
@@ -213,6 +208,11 @@ func TestGoldenAddrIPv4(t *testing.T) {
 		"local 198.51.100.77 dev d0 proto kernel scope host src 198.51.100.77",
 		"broadcast 198.51.100.127 dev d0 proto kernel scope link src 198.51.100.77",
 		"broadcast 198.51.100.255 dev d0 proto kernel scope link src 198.51.100.1",
+		"local 203.0.113.1 dev d0 proto kernel scope host src 203.0.113.1",
+		"local 203.0.113.65 dev d0 proto kernel scope host src 203.0.113.65",
+		"local 203.0.113.129 dev d0 proto kernel scope host src 203.0.113.129",
+		"local 203.0.113.200 dev d0 proto kernel scope host src 203.0.113.200",
+		"broadcast 203.0.113.255 dev d0 proto kernel scope link src 203.0.113.1",
 	})
 	diff(t, "ipv6 after up", addrLines(g.ns, d.Index(), 6), []string{"fe80::ff:fe00:1/64 scope link"})
 }
@@ -269,20 +269,20 @@ func TestGoldenRouteAddModify(t *testing.T) {
 		errno syscall.Errno
 		msg   string
 	}{
-		{rt("203.0.113.0/24", "192.0.2.1"), add, 0, ""},
-		{rt("203.0.113.0/24", "192.0.2.1"), add, syscall.EEXIST, ""},
-		{rt("203.0.113.0/24", "198.51.100.1"), add, syscall.EEXIST, ""},
-		{rt("203.0.113.0/24", "198.51.100.1"), inet.RouteCreate | inet.RouteReplace, 0, ""},
-		{rt("203.0.114.0/24", "192.0.2.2"), inet.RouteCreate | inet.RouteReplace, 0, ""},
-		{func() inet.Route { r := rt("203.0.114.0/24", "192.0.2.3"); r.MTU = 1280; return r }(), inet.RouteReplace, 0, ""},
-		{rt("203.0.199.0/24", "192.0.2.3"), inet.RouteReplace, syscall.ENOENT, ""},
-		{rt("203.0.114.0/24", "198.51.100.2"), inet.RouteCreate | inet.RouteAppend, 0, ""},
-		{rt("203.0.114.0/24", "198.51.100.3"), inet.RouteCreate, 0, ""},
-		{rt("203.0.115.0/24", "10.1.1.1"), add, syscall.EINVAL, "Nexthop has invalid gateway"},
-		{rt("203.0.115.0/24", "192.0.2.10"), add, 0, ""},
-		{func() inet.Route { r := rt("203.0.115.0/24", "192.0.2.1"); r.Ifindex = d1.Index(); return r }(), add, syscall.EINVAL, "Nexthop has invalid gateway"},
-		{rt("203.0.115.1/24", ""), add, syscall.EINVAL, "Invalid prefix for given prefix length"},
-		{rt("203.0.115.0/24", ""), add, syscall.ENODEV, ""},
+		{rt("203.0.113.0/26", "192.0.2.1"), add, 0, ""},
+		{rt("203.0.113.0/26", "192.0.2.1"), add, syscall.EEXIST, ""},
+		{rt("203.0.113.0/26", "198.51.100.1"), add, syscall.EEXIST, ""},
+		{rt("203.0.113.0/26", "198.51.100.1"), inet.RouteCreate | inet.RouteReplace, 0, ""},
+		{rt("203.0.113.64/26", "192.0.2.2"), inet.RouteCreate | inet.RouteReplace, 0, ""},
+		{func() inet.Route { r := rt("203.0.113.64/26", "192.0.2.3"); r.MTU = 1280; return r }(), inet.RouteReplace, 0, ""},
+		{rt("203.0.113.192/26", "192.0.2.3"), inet.RouteReplace, syscall.ENOENT, ""},
+		{rt("203.0.113.64/26", "198.51.100.2"), inet.RouteCreate | inet.RouteAppend, 0, ""},
+		{rt("203.0.113.64/26", "198.51.100.3"), inet.RouteCreate, 0, ""},
+		{rt("203.0.113.128/26", "203.0.113.250"), add, syscall.EINVAL, "Nexthop has invalid gateway"},
+		{rt("203.0.113.128/26", "192.0.2.10"), add, 0, ""},
+		{func() inet.Route { r := rt("203.0.113.128/26", "192.0.2.1"); r.Ifindex = d1.Index(); return r }(), add, syscall.EINVAL, "Nexthop has invalid gateway"},
+		{rt("203.0.113.129/26", ""), add, syscall.EINVAL, "Invalid prefix for given prefix length"},
+		{rt("203.0.113.128/26", ""), add, syscall.ENODEV, ""},
 	}
 	for i, e := range errs {
 		err := inet.AddRoute(g.ns, e.r, e.flags)
@@ -293,26 +293,26 @@ func TestGoldenRouteAddModify(t *testing.T) {
 	diff(t, "main", routeLines(g.ns, inet.RouteFilter{Table: inet.TableMain, Family: 4}), []string{
 		"192.0.2.0/24 dev d0 proto kernel scope link src 192.0.2.10",
 		"198.51.100.0/24 dev d1 proto kernel scope link src 198.51.100.10",
-		"203.0.113.0/24 via 198.51.100.1 dev d1",
-		"203.0.114.0/24 via 198.51.100.3 dev d1",
-		"203.0.114.0/24 via 192.0.2.3 dev d0 mtu 1280",
-		"203.0.114.0/24 via 198.51.100.2 dev d1",
-		"203.0.115.0/24 via 192.0.2.10 dev d0",
+		"203.0.113.0/26 via 198.51.100.1 dev d1",
+		"203.0.113.64/26 via 198.51.100.3 dev d1",
+		"203.0.113.64/26 via 192.0.2.3 dev d0 mtu 1280",
+		"203.0.113.64/26 via 198.51.100.2 dev d1",
+		"203.0.113.128/26 via 192.0.2.10 dev d0",
 	})
-	if err := inet.DelRoute(g.ns, inet.Route{Dst: pfx("203.0.199.0/24")}); extack.ErrnoOf(err) != syscall.ESRCH {
+	if err := inet.DelRoute(g.ns, inet.Route{Dst: pfx("203.0.113.192/26")}); extack.ErrnoOf(err) != syscall.ESRCH {
 		t.Errorf("delete absent: %v", err)
 	}
-	if err := inet.DelRoute(g.ns, inet.Route{Dst: pfx("203.0.114.0/24"), Table: 100}); extack.MessageOf(err) != "FIB table does not exist" {
+	if err := inet.DelRoute(g.ns, inet.Route{Dst: pfx("203.0.113.64/26"), Table: 100}); extack.MessageOf(err) != "FIB table does not exist" {
 		t.Errorf("delete in absent table: %v", err)
 	}
-	if err := inet.DelRoute(g.ns, inet.Route{Dst: pfx("203.0.114.0/24"), Gateway: ip("198.51.100.2")}); err != nil {
+	if err := inet.DelRoute(g.ns, inet.Route{Dst: pfx("203.0.113.64/26"), Gateway: ip("198.51.100.2")}); err != nil {
 		t.Error(err)
 	}
 	g.ns.Close(d1)
 	diff(t, "after d1 down", routeLines(g.ns, inet.RouteFilter{Table: inet.TableMain, Family: 4}), []string{
 		"192.0.2.0/24 dev d0 proto kernel scope link src 192.0.2.10",
-		"203.0.114.0/24 via 192.0.2.3 dev d0 mtu 1280",
-		"203.0.115.0/24 via 192.0.2.10 dev d0",
+		"203.0.113.64/26 via 192.0.2.3 dev d0 mtu 1280",
+		"203.0.113.128/26 via 192.0.2.10 dev d0",
 	})
 }
 
@@ -325,8 +325,8 @@ func TestGoldenRouteTypesAndGet(t *testing.T) {
 	for _, x := range []struct {
 		t   inet.RouteType
 		dst string
-	}{{inet.RouteBlackhole, "203.0.113.0/24"}, {inet.RouteUnreachable, "203.0.114.0/24"},
-		{inet.RouteProhibit, "203.0.115.0/24"}, {inet.RouteThrow, "203.0.116.0/24"},
+	}{{inet.RouteBlackhole, "203.0.113.0/27"}, {inet.RouteUnreachable, "203.0.113.32/27"},
+		{inet.RouteProhibit, "203.0.113.64/27"}, {inet.RouteThrow, "203.0.113.96/27"},
 		{inet.RouteBlackhole, "2001:db8:dead::/48"}, {inet.RouteUnreachable, "2001:db8:beef::/48"},
 		{inet.RouteProhibit, "2001:db8:cafe::/48"}} {
 		if err := inet.AddRoute(g.ns, inet.Route{Dst: pfx(x.dst), Type: x.t}, inet.RouteCreate|inet.RouteExcl); err != nil {
@@ -341,8 +341,8 @@ func TestGoldenRouteTypesAndGet(t *testing.T) {
 		"fe80::/64 dev d0 proto kernel metric 256 pref medium",
 	})
 	for dst, want := range map[string]syscall.Errno{
-		"203.0.113.5": syscall.EINVAL, "203.0.114.5": syscall.EHOSTUNREACH, "203.0.115.5": syscall.EACCES,
-		"203.0.116.5": syscall.ENETUNREACH, "8.8.8.8": syscall.EHOSTUNREACH,
+		"203.0.113.5": syscall.EINVAL, "203.0.113.37": syscall.EHOSTUNREACH, "203.0.113.69": syscall.EACCES,
+		"203.0.113.101": syscall.ENETUNREACH, "198.51.100.5": syscall.EHOSTUNREACH,
 		"2001:db8:dead::1": syscall.EINVAL, "2001:db8:beef::1": syscall.EHOSTUNREACH,
 	} {
 		if _, err := inet.RouteGet(g.ns, inet.RouteGetRequest{Dst: ip(dst)}); extack.ErrnoOf(err) != want {
@@ -350,14 +350,14 @@ func TestGoldenRouteTypesAndGet(t *testing.T) {
 		}
 	}
 	inet.DelRoute(g.ns, inet.Route{Dst: pfx("0.0.0.0/0"), Type: inet.RouteUnreachable})
-	inet.AddRoute(g.ns, inet.Route{Dst: pfx("203.0.117.0/24"), Gateway: ip("192.0.2.1")}, inet.RouteCreate|inet.RouteExcl)
+	inet.AddRoute(g.ns, inet.Route{Dst: pfx("203.0.113.128/27"), Gateway: ip("192.0.2.1")}, inet.RouteCreate|inet.RouteExcl)
 	g.addr(d, inet.Addr{Prefix: pfx("2001:db8::10/64"), Flags: inet.AddrNoDAD})
 	gets := []struct {
 		req                   inet.RouteGetRequest
 		typ                   inet.RouteType
 		dev, src, gw, flagstr string
 	}{
-		{inet.RouteGetRequest{Dst: ip("203.0.117.5")}, inet.RouteUnicast, "d0", "192.0.2.10", "192.0.2.1", ""},
+		{inet.RouteGetRequest{Dst: ip("203.0.113.133")}, inet.RouteUnicast, "d0", "192.0.2.10", "192.0.2.1", ""},
 		{inet.RouteGetRequest{Dst: ip("192.0.2.77")}, inet.RouteUnicast, "d0", "192.0.2.10", "", ""},
 		{inet.RouteGetRequest{Dst: ip("192.0.2.10")}, inet.RouteLocal, "lo", "192.0.2.10", "", "local"},
 		{inet.RouteGetRequest{Dst: ip("127.1.2.3")}, inet.RouteLocal, "lo", "127.0.0.1", "", "local"},
@@ -382,10 +382,10 @@ func TestGoldenRouteTypesAndGet(t *testing.T) {
 			t.Errorf("route get %v = %q, want %q", x.req.Dst, got, want)
 		}
 	}
-	if _, err := inet.RouteGet(g.ns, inet.RouteGetRequest{Dst: ip("203.0.117.5"), Src: ip("198.51.100.1")}); extack.ErrnoOf(err) != syscall.ENETUNREACH {
+	if _, err := inet.RouteGet(g.ns, inet.RouteGetRequest{Dst: ip("203.0.113.133"), Src: ip("198.51.100.1")}); extack.ErrnoOf(err) != syscall.ENETUNREACH {
 		t.Errorf("from a foreign address: %v", err)
 	}
-	if _, err := inet.RouteGet(g.ns, inet.RouteGetRequest{Dst: ip("203.0.117.5"), Iif: "d0", Src: ip("198.51.100.1")}); extack.ErrnoOf(err) != syscall.EHOSTUNREACH {
+	if _, err := inet.RouteGet(g.ns, inet.RouteGetRequest{Dst: ip("203.0.113.133"), Iif: "d0", Src: ip("198.51.100.1")}); extack.ErrnoOf(err) != syscall.EHOSTUNREACH {
 		t.Errorf("iif without forwarding: %v", err)
 	}
 }

@@ -86,12 +86,12 @@ func TestConcurrentConfigAndForwarding(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 200; i++ {
-		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i), 0, 0}), 16)
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{203, 0, 113, byte(i)}), 32)
 		inet.AddRoute(r, inet.Route{Dst: p, Ifindex: f.out.Index(), Scope: inet.ScopeLink}, inet.RouteCreate|inet.RouteExcl)
 		if i%2 == 0 {
 			inet.DelRoute(r, inet.Route{Dst: p})
 		}
-		inet.AddAddr(r, inet.Addr{Ifindex: f.out.Index(), Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 200, 0, byte(i)}), 24)}, false)
+		inet.AddAddr(r, inet.Addr{Ifindex: f.out.Index(), Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{203, 0, 113, byte(i)}), 24)}, false)
 		inet.UpdatePMTU(r, netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), 1400)
 		_ = inet.Routes(r, inet.RouteFilter{})
 	}
