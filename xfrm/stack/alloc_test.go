@@ -13,18 +13,18 @@ import (
 // (send, forwarding, delivery) in steady state.
 func udpAllocs(t *testing.T, tp *topo.Topo) float64 {
 	got := 0
-	l, err := inet.ListenUDP(tp.NS("hb"), netip.MustParseAddrPort("10.2.0.2:7000"), func(src, dst netip.AddrPort, p []byte) { got++ })
+	l, err := inet.ListenUDP(tp.NS("hb"), netip.MustParseAddrPort("203.0.113.130:7000"), func(src, dst netip.AddrPort, p []byte) { got++ })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	c, err := inet.ListenUDP(tp.NS("ha"), netip.MustParseAddrPort("10.1.0.2:7001"), func(netip.AddrPort, netip.AddrPort, []byte) {})
+	c, err := inet.ListenUDP(tp.NS("ha"), netip.MustParseAddrPort("203.0.113.2:7001"), func(netip.AddrPort, netip.AddrPort, []byte) {})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	payload := make([]byte, 512)
-	dst := netip.MustParseAddrPort("10.2.0.2:7000")
+	dst := netip.MustParseAddrPort("203.0.113.130:7000")
 	send := func() {
 		if err := c.SendTo(dst, payload, inet.UDPOpts{}); err != nil {
 			t.Fatal(err)
@@ -52,8 +52,8 @@ func TestZeroAllocsThroughInet(t *testing.T) {
 		t.Skip("sync.Pool drops items under -race")
 	}
 	plain := site(t)
-	plain.Route("gwa", "10.2.0.0/16", "192.0.2.254")
-	plain.Route("r", "10.2.0.0/16", "198.51.100.2")
+	plain.Route("gwa", "203.0.113.128/25", "192.0.2.254")
+	plain.Route("r", "203.0.113.128/25", "198.51.100.2")
 	base := udpAllocs(t, plain)
 
 	tp := site(t)

@@ -23,22 +23,22 @@ func BenchmarkSiteToSiteUDP(b *testing.B) {
 			if ipsec {
 				bothGateways(b, tp, true)
 			} else {
-				tp.Route("gwa", "10.2.0.0/16", "192.0.2.254")
-				tp.Route("r", "10.2.0.0/16", "198.51.100.2")
+				tp.Route("gwa", "203.0.113.128/25", "192.0.2.254")
+				tp.Route("r", "203.0.113.128/25", "198.51.100.2")
 			}
 			got := 0
-			l, err := inet.ListenUDP(tp.NS("hb"), netip.MustParseAddrPort("10.2.0.2:7000"), func(netip.AddrPort, netip.AddrPort, []byte) { got++ })
+			l, err := inet.ListenUDP(tp.NS("hb"), netip.MustParseAddrPort("203.0.113.130:7000"), func(netip.AddrPort, netip.AddrPort, []byte) { got++ })
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer l.Close()
-			c, err := inet.ListenUDP(tp.NS("ha"), netip.MustParseAddrPort("10.1.0.2:7001"), func(netip.AddrPort, netip.AddrPort, []byte) {})
+			c, err := inet.ListenUDP(tp.NS("ha"), netip.MustParseAddrPort("203.0.113.2:7001"), func(netip.AddrPort, netip.AddrPort, []byte) {})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer c.Close()
 			payload := make([]byte, 1400)
-			dst := netip.MustParseAddrPort("10.2.0.2:7000")
+			dst := netip.MustParseAddrPort("203.0.113.130:7000")
 			for i := 0; i < 5; i++ {
 				_ = c.SendTo(dst, payload, inet.UDPOpts{})
 				tp.RunFor(1e9)
@@ -59,16 +59,20 @@ func BenchmarkSiteToSiteUDP(b *testing.B) {
 }
 
 // BenchmarkPolicyLookup: an out-policy lookup among 1000 policies where
-// the match is the last one.
+// the match is the last one. Policy i selects from host 192.0.2.(i&255)
+// to the (i>>8)th /26 of 198.51.100.0/24: distinct selectors that are not
+// full-length on both sides, so none is found by hash.
 func BenchmarkPolicyLookup(b *testing.B) {
 	spd := xfrm.NewSPD(nil, nil)
 	for i := 0; i < 1000; i++ {
-		a := netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0})
-		if _, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Daddr: netip.PrefixFrom(a, 24)}, Dir: xfrm.PolicyOut}); err != nil {
+		s := netip.AddrFrom4([4]byte{192, 0, 2, byte(i)})
+		d := netip.AddrFrom4([4]byte{198, 51, 100, byte(i>>8) << 6})
+		sel := xfrm.Selector{Family: 4, Saddr: netip.PrefixFrom(s, 32), Daddr: netip.PrefixFrom(d, 26)}
+		if _, err := spd.Add(xfrm.PolicyConfig{Selector: sel, Dir: xfrm.PolicyOut}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	f := xfrm.Flow{Saddr: ip("192.0.2.1"), Daddr: ip("10.3.231.7"), Proto: 17}
+	f := xfrm.Flow{Saddr: ip("192.0.2.231"), Daddr: ip("198.51.100.231"), Proto: 17}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -83,13 +87,14 @@ func BenchmarkPolicyLookup(b *testing.B) {
 func BenchmarkPolicyLookupExact(b *testing.B) {
 	spd := xfrm.NewSPD(nil, nil)
 	for i := 0; i < 1000; i++ {
-		a := netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
-		sel := xfrm.Selector{Family: 4, Saddr: netip.PrefixFrom(ip("192.0.2.1"), 32), Daddr: netip.PrefixFrom(a, 32)}
+		s := netip.AddrFrom4([4]byte{192, 0, 2, byte(i >> 8)})
+		d := netip.AddrFrom4([4]byte{198, 51, 100, byte(i)})
+		sel := xfrm.Selector{Family: 4, Saddr: netip.PrefixFrom(s, 32), Daddr: netip.PrefixFrom(d, 32)}
 		if _, err := spd.Add(xfrm.PolicyConfig{Selector: sel, Dir: xfrm.PolicyOut}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	f := xfrm.Flow{Saddr: ip("192.0.2.1"), Daddr: ip("10.0.3.231"), Proto: 17}
+	f := xfrm.Flow{Saddr: ip("192.0.2.3"), Daddr: ip("198.51.100.231"), Proto: 17}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -17,7 +17,7 @@ import (
 func TestChurnWhileForwarding(t *testing.T) {
 	tp := site(t)
 	bothGateways(t, tp, true)
-	c, err := inet.ListenUDP(tp.NS("ha"), netip.MustParseAddrPort("10.1.0.2:7001"), func(netip.AddrPort, netip.AddrPort, []byte) {})
+	c, err := inet.ListenUDP(tp.NS("ha"), netip.MustParseAddrPort("203.0.113.2:7001"), func(netip.AddrPort, netip.AddrPort, []byte) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestChurnWhileForwarding(t *testing.T) {
 		ns := tp.NS("gwa")
 		n := xfrm.ForNamespace(ns)
 		out := n.SAD.Lookup(ip("198.51.100.2"), 0x100, xfrm.ProtoESP, 0).Config()
-		sel := xfrm.Selector{Family: 4, Saddr: pfx("10.1.0.0/16"), Daddr: pfx("10.2.0.0/16")}
+		sel := xfrm.Selector{Family: 4, Saddr: pfx("203.0.113.0/25"), Daddr: pfx("203.0.113.128/25")}
 		tmpl := []xfrm.Tmpl{{Daddr: ip("198.51.100.2"), Saddr: ip("192.0.2.1"), Proto: xfrm.ProtoESP, Mode: xfrm.ModeTunnel, Reqid: 1}}
 		for i := 0; ; i++ {
 			select {
@@ -52,7 +52,7 @@ func TestChurnWhileForwarding(t *testing.T) {
 	}()
 	payload := make([]byte, 256)
 	for i := 0; i < 300; i++ {
-		_ = c.SendTo(netip.MustParseAddrPort("10.2.0.2:9"), payload, inet.UDPOpts{})
+		_ = c.SendTo(netip.MustParseAddrPort("203.0.113.130:9"), payload, inet.UDPOpts{})
 		tp.Run()
 	}
 	close(stop)

@@ -19,7 +19,8 @@ func ip(s string) netip.Addr    { return netip.MustParseAddr(s) }
 
 var gcmKey = []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
 
-// site builds hA(10.1.0.2) - gwA - r - gwB - hB(10.2.0.2) with the
+// site builds hA(203.0.113.2) - gwA - r - gwB - hB(203.0.113.130) with the
+// LANs 203.0.113.0/25 (hA-gwA) and 203.0.113.128/25 (gwB-hB) and the
 // underlay 192.0.2.0/24 (gwA-r) and 198.51.100.0/24 (r-gwB).
 func site(t testing.TB) *topo.Topo {
 	tp := topo.New(t)
@@ -28,12 +29,12 @@ func site(t testing.TB) *topo.Topo {
 	tp.Router("r")
 	tp.Router("gwb")
 	tp.Host("hb")
-	tp.Link("ha:eth0", "gwa:lan", "10.1.0.2/24", "10.1.0.1/24")
+	tp.Link("ha:eth0", "gwa:lan", "203.0.113.2/25", "203.0.113.1/25")
 	tp.Link("gwa:wan", "r:e0", "192.0.2.1/24", "192.0.2.254/24")
 	tp.Link("r:e1", "gwb:wan", "198.51.100.254/24", "198.51.100.2/24")
-	tp.Link("gwb:lan", "hb:eth0", "10.2.0.1/24", "10.2.0.2/24")
-	tp.Route("ha", "default", "10.1.0.1")
-	tp.Route("hb", "default", "10.2.0.1")
+	tp.Link("gwb:lan", "hb:eth0", "203.0.113.129/25", "203.0.113.130/25")
+	tp.Route("ha", "default", "203.0.113.1")
+	tp.Route("hb", "default", "203.0.113.129")
 	tp.Route("gwa", "default", "192.0.2.254")
 	tp.Route("gwb", "default", "198.51.100.254")
 	return tp
@@ -87,8 +88,8 @@ func configure(t testing.TB, g gwSide, withIn bool) {
 func bothGateways(t testing.TB, tp *topo.Topo, withIn bool) { gateways(t, tp, withIn, false) }
 
 func gateways(t testing.TB, tp *topo.Topo, withIn, natt bool) {
-	configure(t, gwSide{tp.NS("gwa"), "192.0.2.1", "198.51.100.2", "10.1.0.0/16", "10.2.0.0/16", 0x100, 0x200, natt}, withIn)
-	configure(t, gwSide{tp.NS("gwb"), "198.51.100.2", "192.0.2.1", "10.2.0.0/16", "10.1.0.0/16", 0x200, 0x100, natt}, withIn)
+	configure(t, gwSide{tp.NS("gwa"), "192.0.2.1", "198.51.100.2", "203.0.113.0/25", "203.0.113.128/25", 0x100, 0x200, natt}, withIn)
+	configure(t, gwSide{tp.NS("gwb"), "198.51.100.2", "192.0.2.1", "203.0.113.128/25", "203.0.113.0/25", 0x200, 0x100, natt}, withIn)
 }
 
 // protoTap records the IP protocol of every IPv4 frame a device sees.
@@ -126,7 +127,7 @@ func siteToSitePing(t *testing.T, natt bool) {
 	gateways(t, tp, true, natt)
 	tap := &protoTap{protos: map[uint8]int{}}
 	tp.Dev("r:e0").AddTap(tap)
-	got := tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 3)
+	got := tp.Ping("ha", "203.0.113.130", inet.EchoOpts{}, 3)
 	replies := 0
 	for _, e := range got {
 		if e.Reply {
@@ -162,7 +163,7 @@ func siteToSitePing(t *testing.T, natt bool) {
 func TestNoStatesAcquire(t *testing.T) {
 	tp := site(t)
 	spd := xfrm.ForNamespace(tp.NS("gwa")).SPD
-	_, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: pfx("10.1.0.0/16"), Daddr: pfx("10.2.0.0/16")},
+	_, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: pfx("203.0.113.0/25"), Daddr: pfx("203.0.113.128/25")},
 		Dir: xfrm.PolicyOut, Tmpls: []xfrm.Tmpl{{Daddr: ip("198.51.100.2"), Saddr: ip("192.0.2.1"), Proto: xfrm.ProtoESP, Mode: xfrm.ModeTunnel}}})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +172,7 @@ func TestNoStatesAcquire(t *testing.T) {
 	var msgs []xfrm.Msg
 	cancel := n.Subscribe(func(m xfrm.Msg) { msgs = append(msgs, m) })
 	defer cancel()
-	tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 2)
+	tp.Ping("ha", "203.0.113.130", inet.EchoOpts{}, 2)
 	if got := n.MIB.Get(xfrm.OutNoStates); got != 2 {
 		t.Errorf("XfrmOutNoStates = %d, want 2", got)
 	}
@@ -186,7 +187,7 @@ func TestInputPolicyErrors(t *testing.T) {
 		// decrypted tunnel-mode packet has a SecPath and no fwd policy.
 		tp := site(t)
 		bothGateways(t, tp, false)
-		tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)
+		tp.Ping("ha", "203.0.113.130", inet.EchoOpts{}, 1)
 		if got := xfrm.ForNamespace(tp.NS("gwb")).MIB.Get(xfrm.InNoPols); got != 1 {
 			t.Errorf("XfrmInNoPols = %d, want 1", got)
 		}
@@ -195,12 +196,12 @@ func TestInputPolicyErrors(t *testing.T) {
 		tp := site(t)
 		spd := xfrm.ForNamespace(tp.NS("gwb")).SPD
 		// Same priority as the allow policy added later: the older wins.
-		if _, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: pfx("10.1.0.2/32"), Daddr: pfx("10.2.0.2/32")},
+		if _, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: pfx("203.0.113.2/32"), Daddr: pfx("203.0.113.130/32")},
 			Dir: xfrm.PolicyFwd, Action: xfrm.ActionBlock}); err != nil {
 			t.Fatal(err)
 		}
 		bothGateways(t, tp, true)
-		tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)
+		tp.Ping("ha", "203.0.113.130", inet.EchoOpts{}, 1)
 		if got := xfrm.ForNamespace(tp.NS("gwb")).MIB.Get(xfrm.InPolBlock); got != 1 {
 			t.Errorf("XfrmInPolBlock = %d, want 1", got)
 		}
@@ -208,13 +209,13 @@ func TestInputPolicyErrors(t *testing.T) {
 	t.Run("plain packet against tmpl", func(t *testing.T) {
 		tp := site(t)
 		spd := xfrm.ForNamespace(tp.NS("gwb")).SPD
-		if _, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: pfx("10.1.0.0/16"), Daddr: pfx("10.2.0.0/16")},
+		if _, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: pfx("203.0.113.0/25"), Daddr: pfx("203.0.113.128/25")},
 			Dir: xfrm.PolicyFwd, Tmpls: []xfrm.Tmpl{{Daddr: ip("198.51.100.2"), Proto: xfrm.ProtoESP, Mode: xfrm.ModeTunnel}}}); err != nil {
 			t.Fatal(err)
 		}
-		tp.Route("gwa", "10.2.0.0/16", "192.0.2.254")
-		tp.Route("r", "10.2.0.0/16", "198.51.100.2")
-		tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)
+		tp.Route("gwa", "203.0.113.128/25", "192.0.2.254")
+		tp.Route("r", "203.0.113.128/25", "198.51.100.2")
+		tp.Ping("ha", "203.0.113.130", inet.EchoOpts{}, 1)
 		if got := xfrm.ForNamespace(tp.NS("gwb")).MIB.Get(xfrm.InTmplMismatch); got != 1 {
 			t.Errorf("XfrmInTmplMismatch = %d, want 1", got)
 		}
@@ -222,11 +223,11 @@ func TestInputPolicyErrors(t *testing.T) {
 	t.Run("out block", func(t *testing.T) {
 		tp := site(t)
 		spd := xfrm.ForNamespace(tp.NS("ha")).SPD
-		if _, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Daddr: pfx("10.2.0.0/16")},
+		if _, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Daddr: pfx("203.0.113.128/25")},
 			Dir: xfrm.PolicyOut, Action: xfrm.ActionBlock}); err != nil {
 			t.Fatal(err)
 		}
-		tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 1)
+		tp.Ping("ha", "203.0.113.130", inet.EchoOpts{}, 1)
 		if got := xfrm.ForNamespace(tp.NS("ha")).MIB.Get(xfrm.OutPolBlock); got != 1 {
 			t.Errorf("XfrmOutPolBlock = %d, want 1", got)
 		}

@@ -145,9 +145,9 @@ func TestPrivKernelPeerXfrm(t *testing.T) {
 	}
 	run("ip link set lo up")
 	run("ip addr add 198.51.100.1/24 dev p0")
-	run("ip addr add 10.9.0.1/32 dev lo")
-	run("ip route add 10.9.0.2/32 dev p0 src 10.9.0.1")
-	if out, err := kp(t, "gexec.sh", "-t", "30", "ip addr add 10.9.0.2/32 dev lo; ip route add 10.9.0.1/32 dev eth1 src 10.9.0.2; ip xfrm state flush; ip xfrm policy flush"); err != nil {
+	run("ip addr add 203.0.113.1/32 dev lo")
+	run("ip route add 203.0.113.2/32 dev p0 src 203.0.113.1")
+	if out, err := kp(t, "gexec.sh", "-t", "30", "ip addr add 203.0.113.2/32 dev lo; ip route add 203.0.113.1/32 dev eth1 src 203.0.113.2; ip xfrm state flush; ip xfrm policy flush"); err != nil {
 		t.Fatalf("guest setup: %v\n%s", err, out)
 	}
 	for _, c := range peerSAs {
@@ -156,13 +156,13 @@ func TestPrivKernelPeerXfrm(t *testing.T) {
 			defer func() { tt = t }()
 			mib := xfrm.ForNamespace(ns).MIB
 			before := mib.Snapshot()
-			for _, l := range xfrmScript(c, "198.51.100.1", "198.51.100.2", "10.9.0.1", "10.9.0.2", 0x1100, 0x2200) {
+			for _, l := range xfrmScript(c, "198.51.100.1", "198.51.100.2", "203.0.113.1", "203.0.113.2", 0x1100, 0x2200) {
 				run(l)
 			}
 			defer run("ip xfrm policy flush")
 			defer run("ip xfrm state flush")
-			guest := strings.Join(xfrmScript(c, "198.51.100.2", "198.51.100.1", "10.9.0.2", "10.9.0.1", 0x2200, 0x1100), " && ")
-			dst := "10.9.0.1"
+			guest := strings.Join(xfrmScript(c, "198.51.100.2", "198.51.100.1", "203.0.113.2", "203.0.113.1", 0x2200, 0x1100), " && ")
+			dst := "203.0.113.1"
 			if c.mode == "transport" {
 				dst = "198.51.100.1"
 			}
@@ -179,7 +179,7 @@ func TestPrivKernelPeerXfrm(t *testing.T) {
 				}
 			}
 			// softnet → Linux through the same SAs.
-			softDst := "10.9.0.2"
+			softDst := "203.0.113.2"
 			if c.mode == "transport" {
 				softDst = "198.51.100.2"
 			}

@@ -51,7 +51,7 @@ func TestPacketLimitThenAcquire(t *testing.T) {
 	}
 	var kinds []xfrm.MsgKind
 	defer n.Subscribe(func(m xfrm.Msg) { kinds = append(kinds, m.Kind) })()
-	got := tp.Ping("ha", "10.2.0.2", inet.EchoOpts{}, 4)
+	got := tp.Ping("ha", "203.0.113.130", inet.EchoOpts{}, 4)
 	replies := 0
 	for _, e := range got {
 		if e.Reply {
