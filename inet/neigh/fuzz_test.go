@@ -34,7 +34,7 @@ func runOps(t *testing.T, ops []byte) {
 		c.Table = &TableParams{GCThresh1: 2, GCThresh2: 3, GCThresh3: 5}
 	})
 	for i, op := range ops {
-		a := netip.AddrFrom4([4]byte{10, 0, 0, op >> 5})
+		a := netip.AddrFrom4([4]byte{198, 51, 100, op >> 5})
 		ifx := int32(2 + (op>>4)&1)
 		ll := []byte{2, 0, 0, 0, 0, op >> 6}
 		switch op & 0xf {

@@ -103,7 +103,7 @@ func TestForcedGC(t *testing.T) {
 func TestStatsAndHashGrow(t *testing.T) {
 	h := newHarness(t, nil)
 	for i := range 9 {
-		h.t.Update(2, netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), mac1, Stale, Override|Create)
+		h.t.Update(2, netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), mac1, Stale, Override|Create)
 	}
 	h.t.Lookup(2, ip1)
 	s := h.t.Stats()

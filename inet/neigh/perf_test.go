@@ -49,14 +49,14 @@ func BenchmarkOutputReachable(b *testing.B) {
 	var held *packet.Buffer
 	h := newHarness(b, holdXmit(&held))
 	for i := range 256 {
-		h.reach(2, netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), mac1)
+		h.reach(2, netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), mac1)
 	}
 	p := pkt(b, 1)
 	defer p.Free()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		h.t.Output(2, netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), p)
+		h.t.Output(2, netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), p)
 	}
 }
 
@@ -102,7 +102,7 @@ func TestConcurrent(t *testing.T) {
 	})
 	addrs := make([]netip.Addr, 12)
 	for i := range addrs {
-		addrs[i] = netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})
+		addrs[i] = netip.AddrFrom4([4]byte{198, 51, 100, byte(i)})
 	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
