@@ -47,7 +47,7 @@ func TestSelectQueue(t *testing.T) {
 }
 
 func TestFlowHashSymmetricNonZero(t *testing.T) {
-	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	m1, m2 := header.MAC{2, 0, 0, 0, 0, 1}, header.MAC{2, 0, 0, 0, 0, 2}
 	f := func(s, d netip.Addr, sp, dp uint16) []byte {
 		return build.Ethernet(m1, m2, header.EtherTypeIPv4, build.IPv4(build.IPv4Opts{Src: s, Dst: d, Proto: header.IPProtoUDP}, build.UDP(sp, dp, nil)))

@@ -43,11 +43,11 @@ var (
 	selftestDst = header.MAC{0x00, 0xfe, 0x98, 0x94, 0xd2, 0x43}
 )
 
-// selftestIPv4UDP is build_ipv4_header + build_udp_packet (172.17.0.2 →
-// 172.17.0.1, ports 22 → 58822, payload 0xCB bytes); csumOff leaves the
-// UDP checksum as the pseudo-header sum only.
+// selftestIPv4UDP is build_ipv4_header + build_udp_packet (192.0.2.2 →
+// 192.0.2.1 here, ports 22 → 58822, payload 0xCB bytes); csumOff leaves
+// the UDP checksum as the pseudo-header sum only.
 func selftestIPv4UDP(payloadLen int, csumOff bool) []byte {
-	sip, dip := [4]byte{172, 17, 0, 2}, [4]byte{172, 17, 0, 1}
+	sip, dip := [4]byte{192, 0, 2, 2}, [4]byte{192, 0, 2, 1}
 	ip := make([]byte, 20+8+payloadLen)
 	ip[0], ip[8], ip[9] = 0x45, 8, header.IPProtoUDP
 	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))

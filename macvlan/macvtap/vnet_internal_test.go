@@ -21,7 +21,7 @@ func frameBuf(t *testing.T, f []byte) *packet.Buffer {
 }
 
 func TestApplyVnetHdr(t *testing.T) {
-	s, d := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	s, d := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	s6, d6 := netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")
 	m := header.MAC{2, 0, 0, 0, 0, 1}
 	tcp4 := build.Ethernet(m, m, header.EtherTypeIPv4, build.IPv4(build.IPv4Opts{Src: s, Dst: d, Proto: header.IPProtoTCP},

@@ -91,7 +91,7 @@ func frame(et uint16, l4proto uint8, payload int) []byte {
 	ip[0] = 0x45
 	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
 	ip[8], ip[9] = 64, l4proto
-	copy(ip[12:], []byte{10, 0, 0, 1, 10, 0, 0, 2})
+	copy(ip[12:], []byte{192, 0, 2, 1, 192, 0, 2, 2})
 	ip[20+12] = 5 << 4
 	return f
 }
