@@ -13,14 +13,15 @@ import (
 // offers the ip link form instead, with options mirroring
 // netdevsim.Config.
 const netdevsimUsage = "Usage: ... netdevsim [ no-ipsec ] [ no-esn ] [ no-packet ] [ no-crypto ]\n" +
-	"\t\t[ tx-csum ] [ reject-len BYTES ]\n" +
+	"\t\t[ tx-csum ] [ reject-len BYTES ] [ async ]\n" +
 	"\n" +
 	"Where:\tno-ipsec   no xfrm offload operations, no esp-hw-offload\n" +
 	"\tno-esn     no advance-ESN operation (ESN SAs are refused)\n" +
 	"\tno-packet  the driver refuses packet offload (EOPNOTSUPP)\n" +
 	"\tno-crypto  the driver refuses crypto offload (EOPNOTSUPP: software)\n" +
 	"\ttx-csum    also esp-tx-csum-hw-offload\n" +
-	"\treject-len offload-ok refuses packets longer than BYTES\n"
+	"\treject-len offload-ok refuses packets longer than BYTES\n" +
+	"\tasync      the transmit transform completes later (netdevsim.Driver.CompleteAsync)\n"
 
 func init() {
 	RegisterLinkKind("netdevsim", parseNetdevsim, printNetdevsim)
@@ -37,6 +38,7 @@ var netdevsimFlags = []struct {
 	{"no-packet", func(c *netdevsim.Config) { c.NoPacket = true }, func(c *netdevsim.Config) bool { return c.NoPacket }},
 	{"no-crypto", func(c *netdevsim.Config) { c.NoCrypto = true }, func(c *netdevsim.Config) bool { return c.NoCrypto }},
 	{"tx-csum", func(c *netdevsim.Config) { c.TxCsum = true }, func(c *netdevsim.Config) bool { return c.TxCsum }},
+	{"async", func(c *netdevsim.Config) { c.Async = true }, func(c *netdevsim.Config) bool { return c.Async }},
 }
 
 // parseNetdevsim turns the words after "type netdevsim" into a

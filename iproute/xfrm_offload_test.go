@@ -195,3 +195,27 @@ func TestKciIPsecOffload(t *testing.T) {
 		t.Fatalf("states left:\n%s", out)
 	}
 }
+
+// FuzzOffloadWords: the offload words of ip xfrm state/policy and the
+// netdevsim link options never panic, and a parsed request names a device.
+func FuzzOffloadWords(f *testing.F) {
+	for _, s := range []string{"offload dev eni0 dir out", "offload packet dev eni0 dir in", "offload crypto dev", "offload packet dev eni0",
+		"no-esn reject-len 0x100", "async tx-csum", "reject-len"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		env, _ := xfrmEnv(t)
+		mustRun(t, env, "ip link add eni0 type netdevsim")
+		c := &Cmd{Env: env, NS: env.NS}
+		ws := strings.Fields(line)
+		for _, policy := range []bool{false, true} {
+			if len(ws) == 0 || ws[0] != "offload" {
+				break
+			}
+			if o, err := c.xfrmOffload(&xfrmArgs{w: ws}, policy); err == nil && o.Ifindex == 0 {
+				t.Fatalf("%q: request without a device", line)
+			}
+		}
+		_, _ = parseNetdevsim(ws)
+	})
+}

@@ -25,6 +25,9 @@ type Config struct {
 	NoCrypto  bool `json:"no_crypto,omitempty"`  // refuse crypto offload (EOPNOTSUPP)
 	TxCsum    bool `json:"tx_csum,omitempty"`    // also esp-tx-csum-hw-offload
 	RejectLen int  `json:"reject_len,omitempty"` // offload-ok refuses packets longer than this (0: none)
+	// Async makes the transmit transform complete later (ErrInProgress):
+	// packets wait in the hardware until CompleteAsync.
+	Async bool `json:"async,omitempty"`
 }
 
 // Counters are what the simulated hardware saw (the debugfs ipsec file).
@@ -41,10 +44,17 @@ type Driver struct {
 	// Counters is the simulated hardware's statistics.
 	Counters Counters
 
-	mu   sync.Mutex
-	sas  map[*xfrm.State]bool
-	wire func(*packet.Buffer)
-	busy atomic.Bool
+	mu      sync.Mutex
+	sas     map[*xfrm.State]bool
+	wire    func(*packet.Buffer)
+	busy    atomic.Bool
+	pending []pendingTx // Async: packets the hardware has not sealed yet
+}
+
+type pendingTx struct {
+	d  *netdev.Device
+	xo *xfrm.DevOffload
+	b  *packet.Buffer
 }
 
 var (
@@ -169,18 +179,55 @@ func (s *Driver) PolicyFree(*xfrm.PolicyOffload) {}
 // XmitCrypto implements xfrm.XmitCrypter: the simulated hardware seals
 // the packet synchronously (nsim_ipsec_tx checks and counts; softnet's
 // device really encrypts so that the wire carries ESP).
-func (s *Driver) XmitCrypto(_ *netdev.Device, xo *xfrm.DevOffload, b *packet.Buffer) error {
+func (s *Driver) XmitCrypto(d *netdev.Device, xo *xfrm.DevOffload, b *packet.Buffer) error {
 	s.mu.Lock()
 	known := s.sas[xo.State]
 	s.mu.Unlock()
 	if !known {
 		return extack.New(syscall.EINVAL, "unknown SA")
 	}
+	if s.cfg.Async {
+		s.mu.Lock()
+		s.pending = append(s.pending, pendingTx{d, xo, b})
+		s.mu.Unlock()
+		return xfrm.ErrInProgress
+	}
 	if err := esp.Output(xo.State, b, &esp.Params{TTL: 64}); err != nil {
 		return err
 	}
 	s.Counters.Tx.Add(1)
 	return nil
+}
+
+// PendingAsync returns the number of packets waiting in the Async hardware.
+func (s *Driver) PendingAsync() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pending)
+}
+
+// CompleteAsync seals the waiting packets in the order they came (the
+// sequence numbers are assigned now, so the order is the wire's) and
+// completes each through stack.FinishAsync; it returns how many.
+func (s *Driver) CompleteAsync() int { return s.CompleteAsyncN(-1) }
+
+// CompleteAsyncN is CompleteAsync for at most n packets (n < 0: all).
+func (s *Driver) CompleteAsyncN(n int) int {
+	s.mu.Lock()
+	if n < 0 || n > len(s.pending) {
+		n = len(s.pending)
+	}
+	q := s.pending[:n:n]
+	s.pending = append([]pendingTx(nil), s.pending[n:]...)
+	s.mu.Unlock()
+	for _, p := range q {
+		err := esp.Output(p.xo.State, p.b, &esp.Params{TTL: 64})
+		if err == nil {
+			s.Counters.Tx.Add(1)
+		}
+		stack.FinishAsync(p.d, p.xo.State, p.b, err)
+	}
+	return len(q)
 }
 
 // Receive is the simulated hardware's receive side: an ESP packet (data

@@ -19,6 +19,13 @@ var (
 )
 
 func init() {
+	// Unregistering a device drops what waits on its backlog.
+	netdev.RegisterNotifier(0, func(ev netdev.Event, d *netdev.Device) error {
+		if ev == netdev.EventUnregister {
+			PurgeBacklog(d)
+		}
+		return nil
+	})
 	xfrm.SetOffloadRouter(func(ns *netdev.Namespace, x *xfrm.State, inbound bool) *netdev.Device {
 		c := x.Cfg()
 		src, dst := c.Saddr, c.ID.Daddr
@@ -257,8 +264,9 @@ const maxLinkLen = 32
 type Busy interface{ Busy(d *netdev.Device) bool }
 
 type backlog struct {
-	mu sync.Mutex
-	q  []*packet.Buffer
+	mu   sync.Mutex
+	q    []*packet.Buffer
+	dead bool // purged: the device is gone, late packets are dropped
 }
 
 var backlogs sync.Map // *netdev.Device → *backlog
@@ -274,9 +282,21 @@ func backlogOf(d *netdev.Device) *backlog {
 // Resume is xfrm_dev_resume: a packet whose transform completed
 // asynchronously goes to the driver, unless the device is busy or
 // packets wait before it, in which case it joins the device's backlog.
+//
+// A packet completing after its device was unregistered is dropped
+// (the backlog was purged; nothing waits on a dead device).
 func Resume(d *netdev.Device, b *packet.Buffer) {
+	if d.IsDead() {
+		d.DropTx(b, netdev.DropDevReady)
+		return
+	}
 	bl := backlogOf(d)
 	bl.mu.Lock()
+	if bl.dead {
+		bl.mu.Unlock()
+		d.DropTx(b, netdev.DropDevReady)
+		return
+	}
 	if len(bl.q) > 0 || isBusy(d) {
 		bl.q = append(bl.q, b)
 		bl.mu.Unlock()
@@ -326,7 +346,7 @@ func PurgeBacklog(d *netdev.Device) {
 	bl := v.(*backlog)
 	bl.mu.Lock()
 	q := bl.q
-	bl.q = nil
+	bl.q, bl.dead = nil, true
 	bl.mu.Unlock()
 	for _, b := range q {
 		d.DropTx(b, netdev.DropDevReady)
