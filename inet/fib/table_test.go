@@ -119,22 +119,22 @@ func TestUpdateBatch(t *testing.T) {
 
 func TestUpdateIsolation(t *testing.T) {
 	var tbl Table[int]
-	tbl.Insert(mustPrefix("10.0.0.0/8"), 1)
+	tbl.Insert(mustPrefix("198.51.100.0/24"), 1)
 	before := tbl.Snapshot()
 	tbl.Update(func(tx *Tx[int]) {
-		tx.Insert(mustPrefix("10.1.0.0/16"), 2)
-		tx.Delete(mustPrefix("10.0.0.0/8"))
+		tx.Insert(mustPrefix("198.51.100.0/25"), 2)
+		tx.Delete(mustPrefix("198.51.100.0/24"))
 		if tbl.Len() != 1 {
 			t.Errorf("uncommitted change visible to readers")
 		}
-		if _, ok := tbl.Get(mustPrefix("10.1.0.0/16")); ok {
+		if _, ok := tbl.Get(mustPrefix("198.51.100.0/25")); ok {
 			t.Errorf("uncommitted insert visible to readers")
 		}
 	})
-	if _, _, ok := before.Lookup(mustAddr("10.1.2.3")); !ok || before.Len() != 1 {
+	if _, _, ok := before.Lookup(mustAddr("198.51.100.3")); !ok || before.Len() != 1 {
 		t.Errorf("old snapshot changed")
 	}
-	if p, v, _ := tbl.Lookup(mustAddr("10.1.2.3")); p != mustPrefix("10.1.0.0/16") || v != 2 {
+	if p, v, _ := tbl.Lookup(mustAddr("198.51.100.3")); p != mustPrefix("198.51.100.0/25") || v != 2 {
 		t.Errorf("Lookup after Update = %v %d", p, v)
 	}
 }
@@ -173,17 +173,17 @@ func TestPrefixHandling(t *testing.T) {
 	if _, ok := tbl.Delete(netip.Prefix{}); ok {
 		t.Fatalf("Delete(invalid) deleted something")
 	}
-	tbl.Insert(mustPrefix("10.1.2.3/8"), "ten")
-	if v, ok := tbl.Get(mustPrefix("10.0.0.0/8")); !ok || v != "ten" {
+	tbl.Insert(mustPrefix("198.51.100.77/24"), "v4")
+	if v, ok := tbl.Get(mustPrefix("198.51.100.0/24")); !ok || v != "v4" {
 		t.Fatalf("unmasked prefix not stored masked")
 	}
-	tbl.Insert(mustPrefix("::ffff:10.0.0.0/104"), "mapped")
+	tbl.Insert(mustPrefix("::ffff:198.51.100.0/120"), "mapped")
 	tests := []struct {
 		addr, pfx, val string
 	}{
-		{"10.9.9.9", "10.0.0.0/8", "ten"},
-		{"::ffff:10.9.9.9", "::ffff:10.0.0.0/104", "mapped"},
-		{"11.0.0.1", "", ""},
+		{"198.51.100.9", "198.51.100.0/24", "v4"},
+		{"::ffff:198.51.100.9", "::ffff:198.51.100.0/120", "mapped"},
+		{"203.0.113.1", "", ""},
 	}
 	for _, tt := range tests {
 		p, v, ok := tbl.Lookup(mustAddr(tt.addr))
@@ -241,8 +241,8 @@ func TestZeroAllocs(t *testing.T) {
 	for i := range 2000 {
 		tbl.Insert(g.prefix(), i)
 	}
-	a4, a6 := mustAddr("10.1.2.3"), mustAddr("2001:db8::1")
-	p := mustPrefix("10.0.0.0/8")
+	a4, a6 := mustAddr("198.51.100.3"), mustAddr("2001:db8::1")
+	p := mustPrefix("198.51.100.0/24")
 	allocs := testing.AllocsPerRun(100, func() {
 		tbl.Lookup(a4)
 		tbl.Lookup(a6)
