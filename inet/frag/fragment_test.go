@@ -64,7 +64,7 @@ func TestFragmentIPv4Options(t *testing.T) {
 	packettest.CheckBalance(t)
 	// Record route (not copied) then loose source route (copied).
 	rr := []byte{header.IPv4OptionRR, 7, 4, 0, 0, 0, 0}
-	lsrr := []byte{header.IPv4OptionLSRR, 7, 4, 10, 0, 0, 1}
+	lsrr := []byte{header.IPv4OptionLSRR, 7, 4, 198, 51, 100, 1}
 	opts := append(append([]byte(nil), rr...), lsrr...)
 	orig := datagram4(3000, 1, opts)
 	frags := split(t, orig, 1000)
@@ -245,7 +245,7 @@ func TestRoundTrip(t *testing.T) {
 		if i%2 == 0 {
 			var opts []byte
 			if rng.IntN(2) == 0 {
-				opts = []byte{header.IPv4OptionRR, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, header.IPv4OptionLSRR, 7, 4, 1, 2, 3, 4}
+				opts = []byte{header.IPv4OptionRR, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, header.IPv4OptionLSRR, 7, 4, 203, 0, 113, 4}
 			}
 			orig = datagram4(rng.IntN(20000), uint16(i), opts)
 			mtu = 68 + rng.IntN(9000)
