@@ -54,7 +54,7 @@ func TestAddRouteChecks(t *testing.T) {
 
 // FuzzRcv feeds arbitrary label stacks to the MPLS receive path.
 func FuzzRcv(f *testing.F) {
-	f.Add([]byte{0, 0x64, 0x11, 64, 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2})
+	f.Add([]byte{0, 0x64, 0x11, 64, 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2})
 	f.Add([]byte{0, 0x64, 0x10, 1})
 	f.Add([]byte{0})
 	_, ns := world(f)
