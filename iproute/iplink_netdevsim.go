@@ -14,6 +14,7 @@ import (
 // netdevsim.Config.
 const netdevsimUsage = "Usage: ... netdevsim [ no-ipsec ] [ no-esn ] [ no-packet ] [ no-crypto ]\n" +
 	"\t\t[ tx-csum ] [ reject-len BYTES ] [ async ]\n" +
+	"\t\t[ crypto-engine { on | off } [ workers N ] [ engine-queue N ] ]\n" +
 	"\n" +
 	"Where:\tno-ipsec   no xfrm offload operations, no esp-hw-offload\n" +
 	"\tno-esn     no advance-ESN operation (ESN SAs are refused)\n" +
@@ -21,7 +22,10 @@ const netdevsimUsage = "Usage: ... netdevsim [ no-ipsec ] [ no-esn ] [ no-packet
 	"\tno-crypto  the driver refuses crypto offload (EOPNOTSUPP: software)\n" +
 	"\ttx-csum    also esp-tx-csum-hw-offload\n" +
 	"\treject-len offload-ok refuses packets longer than BYTES\n" +
-	"\tasync      the transmit transform completes later (netdevsim.Driver.CompleteAsync)\n"
+	"\tasync      the transmit transform completes later (netdevsim.Driver.CompleteAsync)\n" +
+	"\tcrypto-engine  the parallel ESP engine (xfrm/engine) does the offload:\n" +
+	"\t           N workers (default one per core), queues of N packets;\n" +
+	"\t           also ip link set DEV type netdevsim crypto-engine on|off\n"
 
 func init() {
 	RegisterLinkKind("netdevsim", parseNetdevsim, printNetdevsim)
@@ -65,6 +69,30 @@ next:
 				return nil, invarg("invalid \"reject-len\" value", args[i])
 			}
 			c.RejectLen = int(n)
+		case "crypto-engine":
+			if i+1 >= len(args) {
+				return nil, incomplete()
+			}
+			i++
+			on, err := parseOnOff("crypto-engine", args[i])
+			if err != nil {
+				return nil, err
+			}
+			c.CryptoEngine = on
+		case "workers", "engine-queue":
+			if i+1 >= len(args) {
+				return nil, incomplete()
+			}
+			i++
+			n, err := strconv.ParseUint(args[i], 0, 16)
+			if err != nil || n == 0 {
+				return nil, invarg("invalid \""+w+"\" value", args[i])
+			}
+			if w == "workers" {
+				c.Workers = int(n)
+			} else {
+				c.EngineQueue = int(n)
+			}
 		case "help":
 			return nil, &exitError{code: 0, msg: netdevsimUsage}
 		default:
@@ -88,6 +116,11 @@ func printNetdevsim(p *Printer, info any) {
 	}
 	if in.RejectLen != 0 {
 		p.PrintUint("reject_len", "reject-len %d ", uint64(in.RejectLen))
+	}
+	if in.CryptoEngine != nil && *in.CryptoEngine {
+		p.PrintString("crypto_engine", "crypto-engine %s ", "on")
+		p.PrintUint("workers", "workers %d ", uint64(in.Workers))
+		p.PrintUint("engine_queue", "engine-queue %d ", uint64(in.EngineQueue))
 	}
 	p.PrintInt("ipsec_sas", "ipsec-sas %d ", in.SAs)
 	if len(in.Features) > 0 {

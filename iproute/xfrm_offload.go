@@ -68,7 +68,8 @@ func (c *Cmd) xfrmOffload(a *xfrmArgs, policy bool) (*xfrm.Offload, error) {
 
 // printOffload prints an SA's device binding as iproute2 prints
 // XFRMA_OFFLOAD_DEV: "crypto offload parameters: dev D dir in|out mode
-// crypto|packet" (the words are iproute2's whatever the mode).
+// crypto|packet" (the words are iproute2's whatever the mode), then what
+// the driver describes (xfrm.OffloadDescriber: the crypto engine's worker).
 func printOffload(w io.Writer, xo *xfrm.DevOffload) {
 	if xo == nil || xo.Dev == nil {
 		return
@@ -77,7 +78,11 @@ func printOffload(w io.Writer, xo *xfrm.DevOffload) {
 	if xo.Dir == xfrm.DirIn {
 		dir = "in"
 	}
-	fmt.Fprintf(w, "\tcrypto offload parameters: dev %s dir %s mode %s\n", xo.Dev.Name(), dir, xo.Type)
+	fmt.Fprintf(w, "\tcrypto offload parameters: dev %s dir %s mode %s", xo.Dev.Name(), dir, xo.Type)
+	if ds, ok := xo.Dev.Driver.(xfrm.OffloadDescriber); ok {
+		fmt.Fprintf(w, " %s", ds.DescribeOffload(xo))
+	}
+	fmt.Fprintln(w)
 }
 
 // printPolicyOffload prints a packet-offload policy's binding, as

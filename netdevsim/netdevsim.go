@@ -9,6 +9,7 @@ import (
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/xfrm"
+	"github.com/softnet/softnet/xfrm/engine"
 	"github.com/softnet/softnet/xfrm/esp"
 	"github.com/softnet/softnet/xfrm/stack"
 )
@@ -28,6 +29,14 @@ type Config struct {
 	// Async makes the transmit transform complete later (ErrInProgress):
 	// packets wait in the hardware until CompleteAsync.
 	Async bool `json:"async,omitempty"`
+	// CryptoEngine puts the parallel crypto engine (package xfrm/engine)
+	// in front of the device (true) or removes it (false); nil leaves it
+	// as it is. The engine then does the device's ESP offload.
+	CryptoEngine *bool `json:"crypto_engine,omitempty"`
+	// Workers and EngineQueue size the engine (0: one worker per core,
+	// engine.DefaultQueueLen).
+	Workers     int `json:"workers,omitempty"`
+	EngineQueue int `json:"engine_queue,omitempty"`
 }
 
 // Counters are what the simulated hardware saw (the debugfs ipsec file).
@@ -68,8 +77,12 @@ var (
 )
 
 // Of returns d's netdevsim driver, or nil.
-func Of(d *netdev.Device) *Driver {
-	switch v := d.Driver.(type) {
+func Of(d *netdev.Device) *Driver { return ofDriver(d.Driver) }
+
+func ofDriver(drv netdev.Driver) *Driver {
+	switch v := drv.(type) {
+	case *engine.Driver:
+		return ofDriver(v.Lower)
 	case *Driver:
 		return v
 	case *noOps:
@@ -325,6 +338,39 @@ func (kind) NewLink(_ *netdev.Namespace, d *netdev.Device, req *netdev.LinkReque
 		f |= netdev.FeatHWESPTxCsum
 	}
 	d.InitFeatures(f, netdev.FeatHWESP|netdev.FeatHWESPTxCsum)
+	return setEngine(d, &cfg)
+}
+
+// ChangeLink implements netdev.LinkChanger: `ip link set DEV type
+// netdevsim crypto-engine on|off [ workers N ] [ engine-queue N ]`; the
+// other options are fixed at creation.
+func (kind) ChangeLink(d *netdev.Device, req *netdev.LinkRequest) error {
+	c, ok := req.Data.(*Config)
+	if !ok || c == nil {
+		return nil
+	}
+	return setEngine(d, c)
+}
+
+// setEngine attaches or detaches the crypto engine as c asks; changing
+// the sizing of a running engine restarts it. Either flushes the SAs
+// offloaded to d (deleted, as on DOWN).
+func setEngine(d *netdev.Device, c *Config) error {
+	if c.CryptoEngine == nil {
+		return nil
+	}
+	cur := engine.Of(d)
+	want := engine.Config{Workers: c.Workers, QueueLen: c.EngineQueue}
+	if !*c.CryptoEngine || (cur != nil && (want.Workers != 0 && want.Workers != cur.Config().Workers ||
+		want.QueueLen != 0 && want.QueueLen != cur.Config().QueueLen)) {
+		engine.Detach(d)
+		cur = nil
+	}
+	if *c.CryptoEngine && cur == nil {
+		if _, err := engine.Attach(d, want); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -346,6 +392,17 @@ func (kind) LinkInfo(d *netdev.Device) any {
 		return nil
 	}
 	in := &Info{Config: s.cfg, SAs: s.Counters.States.Load()}
+	in.CryptoEngine, in.Workers, in.EngineQueue = nil, 0, 0
+	if e := engine.Of(d); e != nil {
+		on := true
+		in.CryptoEngine, in.Workers, in.EngineQueue = &on, e.Config().Workers, e.Config().QueueLen
+		in.SAs = 0
+		for _, x := range xfrm.ForNamespace(d.Namespace()).SAD.Dump() {
+			if xo := x.Offload(); xo != nil && xo.Dev == d {
+				in.SAs++
+			}
+		}
+	}
 	for _, n := range (d.Features() & (netdev.FeatHWESP | netdev.FeatHWESPTxCsum | netdev.FeatGSOESP)).Names() {
 		in.Features = append(in.Features, n)
 	}

@@ -88,6 +88,13 @@ type XmitCrypter interface {
 	XmitCrypto(d *netdev.Device, xo *DevOffload, b *packet.Buffer) error
 }
 
+// OffloadDescriber is implemented by drivers that say more about an SA's
+// binding; `ip xfrm state` appends the text to the offload line (a
+// softnet extension: Linux drivers have no such operation).
+type OffloadDescriber interface {
+	DescribeOffload(xo *DevOffload) string
+}
+
 // Errors of the offload API.
 var (
 	// ErrNotSupported is a driver's EOPNOTSUPP.

@@ -264,9 +264,10 @@ const maxLinkLen = 32
 type Busy interface{ Busy(d *netdev.Device) bool }
 
 type backlog struct {
-	mu   sync.Mutex
-	q    []*packet.Buffer
-	dead bool // purged: the device is gone, late packets are dropped
+	mu       sync.Mutex
+	q        []*packet.Buffer
+	dead     bool // purged: the device is gone, late packets are dropped
+	draining bool // DrainBacklog is sending: later packets queue behind
 }
 
 var backlogs sync.Map // *netdev.Device → *backlog
@@ -297,7 +298,7 @@ func Resume(d *netdev.Device, b *packet.Buffer) {
 		d.DropTx(b, netdev.DropDevReady)
 		return
 	}
-	if len(bl.q) > 0 || isBusy(d) {
+	if len(bl.q) > 0 || bl.draining || isBusy(d) {
 		bl.q = append(bl.q, b)
 		bl.mu.Unlock()
 		return
@@ -313,11 +314,22 @@ func isBusy(d *netdev.Device) bool {
 
 // DrainBacklog is xfrm_dev_backlog: the driver calls it when it can
 // transmit again; waiting packets go out in order until it is busy.
+//
+// One drainer runs at a time; while it sends, Resume queues behind it, so
+// a packet completing meanwhile cannot overtake an older one.
 func DrainBacklog(d *netdev.Device) {
 	bl := backlogOf(d)
+	bl.mu.Lock()
+	if bl.draining {
+		bl.mu.Unlock()
+		return
+	}
+	bl.draining = true
+	bl.mu.Unlock()
 	for {
 		bl.mu.Lock()
 		if len(bl.q) == 0 || isBusy(d) {
+			bl.draining = false
 			bl.mu.Unlock()
 			return
 		}
