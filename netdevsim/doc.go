@@ -4,5 +4,7 @@
 // operations (state add/delete/free, offload-ok, advance-ESN,
 // update-stats, policy add/delete/free, the transmit transform) with
 // inspectable counters, so every rule of net/xfrm/xfrm_device.c can be
-// tested as the kernel's selftests do with netdevsim.
+// tested as the kernel's selftests do with netdevsim. Options make the
+// transform asynchronous (Config.Async) or hand the offload to the
+// parallel crypto engine (Config.CryptoEngine, package xfrm/engine).
 package netdevsim

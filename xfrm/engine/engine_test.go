@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/softnet/softnet/header/build"
+	"github.com/softnet/softnet/internal/israce"
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/netdevsim"
@@ -271,4 +272,34 @@ func TestEnableCommand(t *testing.T) {
 	}
 	sh("ip link set eni0 type netdevsim crypto-engine on")
 	sh("ip link del eni0")
+}
+
+// TestZeroAlloc: offering a packet to the engine, sealing it on a worker
+// and completing it to the wire allocate nothing in steady state.
+func TestZeroAlloc(t *testing.T) {
+	if israce.Enabled {
+		t.Skip("sync.Pool drops items under -race")
+	}
+	done := make(chan struct{}, 1)
+	r := newRig(t, engine.Config{Workers: 1, QueueLen: 4}, func(b *packet.Buffer) { b.Free(); done <- struct{}{} })
+	x := r.addSA(t, 0x700)
+	xo := x.Offload()
+	src := append([]byte(nil), inner...)
+	one := func() {
+		b, err := packet.New(128, len(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(b.Put(len(src)), src)
+		b.SetNetworkHeader(0)
+		b.Scratch[len(b.Scratch)-1] = 0
+		_ = r.e.XmitCrypto(r.d, xo, b)
+		<-done
+	}
+	for range 10 {
+		one()
+	}
+	if n := testing.AllocsPerRun(200, one); n != 0 {
+		t.Fatalf("%.1f allocations per packet", n)
+	}
 }
