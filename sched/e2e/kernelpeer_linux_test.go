@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/softnet/softnet/inet"
+	"github.com/softnet/softnet/internal/kernelpeer"
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
@@ -22,9 +23,8 @@ import (
 // The kernel-peer harness (../shared/kernel-peer) and this test's guest
 // name (so it never disturbs the shared kvmpeer guest).
 const (
-	kernelPeerDir = "/work/shared/kernel-peer"
-	kpName        = "kvmmirredtest"
-	pings         = 5
+	kpName = "kvmmirredtest"
+	pings  = 5
 )
 
 // scenario is one tc script run on both sides, with what must cross.
@@ -52,35 +52,6 @@ var scenarios = []scenario{
 		"tc qdisc add dev eth0 ingress",
 		"tc filter add dev eth0 parent ffff: protocol ip matchall action mirred egress redirect dev eth1",
 	}, pings, pings, false},
-}
-
-func requireKernelPeer(t *testing.T) {
-	t.Helper()
-	switch {
-	case os.Getenv("SOFTNET_KERNEL_PEER") != "1":
-		t.Skip("kernel-peer test: set SOFTNET_KERNEL_PEER=1 to boot a Linux guest (needs root and QEMU)")
-	case os.Geteuid() != 0:
-		t.Skip("kernel-peer test: needs root (network namespaces, TAP devices)")
-	}
-	for _, bin := range []string{"qemu-system-x86_64", "tcpdump", "busybox"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("kernel-peer test: no %s", bin)
-		}
-	}
-	if _, err := os.Stat("/var/cache/kernel-peer/kernel-peer.env"); err != nil {
-		t.Skipf("kernel-peer test: harness not built (run %s/build.sh)", kernelPeerDir)
-	}
-}
-
-func kp(t *testing.T, script string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(kernelPeerDir+"/"+script, args...)
-	cmd.Env = append(os.Environ(), "KP_NAME="+kpName)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", script, args, err, out)
-	}
-	return string(out)
 }
 
 // outcome is what is compared between Linux and softnet.
@@ -308,4 +279,11 @@ func frameOf(b *packet.Buffer, dir netdev.Direction) []byte {
 		return bytes.Clone(b.MACHeader())
 	}
 	return bytes.Clone(b.Bytes())
+}
+
+func requireKernelPeer(t *testing.T) { kernelpeer.Require(t) }
+
+func kp(t *testing.T, script string, args ...string) string {
+	t.Helper()
+	return kernelpeer.MustScript(t, kpName, script, args...)
 }

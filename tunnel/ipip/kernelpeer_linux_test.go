@@ -4,81 +4,22 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
-	"os"
 	"os/exec"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/hostlink"
 	"github.com/softnet/softnet/inet"
+	"github.com/softnet/softnet/internal/kernelpeer"
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 )
 
-// kernelPeerDir is the kernel-peer harness (../shared/kernel-peer).
-const kernelPeerDir = "/work/shared/kernel-peer"
-
 // kpName is this test's guest, so it never disturbs the shared kvmpeer.
 const kpName = "kvmipiptest"
-
-// requireKernelPeer skips unless the kernel-peer differential test can
-// run: root, QEMU, a built harness, and SOFTNET_KERNEL_PEER=1 (it boots
-// a VM).
-func requireKernelPeer(t *testing.T) {
-	t.Helper()
-	switch {
-	case os.Getenv("SOFTNET_KERNEL_PEER") != "1":
-		t.Skip("kernel-peer test: set SOFTNET_KERNEL_PEER=1 to boot a Linux guest (needs root and QEMU)")
-	case os.Geteuid() != 0:
-		t.Skip("kernel-peer test: needs root (network namespaces, TAP devices)")
-	}
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("kernel-peer test: no qemu-system-x86_64")
-	}
-	if _, err := os.Stat("/var/cache/kernel-peer/kernel-peer.env"); err != nil {
-		t.Skipf("kernel-peer test: harness not built (run %s/build.sh)", kernelPeerDir)
-	}
-}
-
-func kp(t *testing.T, script string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(kernelPeerDir+"/"+script, args...)
-	cmd.Env = append(os.Environ(), "KP_NAME="+kpName)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", script, args, err, out)
-	}
-	return string(out)
-}
-
-// enterNetns moves the locked test thread into the named namespace and
-// back at cleanup.
-func enterNetns(t *testing.T, name string) {
-	runtime.LockOSThread()
-	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fd, err := unix.Open("/var/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = unix.Setns(orig, unix.CLONE_NEWNET)
-		unix.Close(orig)
-		runtime.UnlockOSThread()
-	})
-}
 
 // headerShape is what must be equal between Linux's and softnet's
 // tunnel packets: everything but addresses, IDs, checksums and the
@@ -260,3 +201,12 @@ func compareShapes(t *testing.T, soft, linux []headerShape) {
 	}
 	t.Logf("compared %s", fmt.Sprint(lm))
 }
+
+func requireKernelPeer(t *testing.T) { kernelpeer.Require(t) }
+
+func kp(t *testing.T, script string, args ...string) string {
+	t.Helper()
+	return kernelpeer.MustScript(t, kpName, script, args...)
+}
+
+func enterNetns(t *testing.T, name string) { kernelpeer.EnterNetns(t, name) }

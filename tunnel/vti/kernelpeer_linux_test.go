@@ -3,78 +3,24 @@ package vti_test
 import (
 	"bytes"
 	"net/netip"
-	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/hostlink"
 	"github.com/softnet/softnet/inet"
+	"github.com/softnet/softnet/internal/kernelpeer"
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 )
 
-// kernelPeerDir is the kernel-peer harness (../shared/kernel-peer).
-const kernelPeerDir = "/work/shared/kernel-peer"
-
 // kpName is this test's guest, so it never disturbs the shared kvmpeer.
 const kpName = "kvmvtitest"
-
-func requireKernelPeer(t *testing.T) {
-	t.Helper()
-	switch {
-	case os.Getenv("SOFTNET_KERNEL_PEER") != "1":
-		t.Skip("kernel-peer test: set SOFTNET_KERNEL_PEER=1 to boot a Linux guest (needs root and QEMU)")
-	case os.Geteuid() != 0:
-		t.Skip("kernel-peer test: needs root (network namespaces, TAP devices)")
-	}
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("kernel-peer test: no qemu-system-x86_64")
-	}
-	if _, err := os.Stat("/var/cache/kernel-peer/kernel-peer.env"); err != nil {
-		t.Skipf("kernel-peer test: harness not built (run %s/build.sh)", kernelPeerDir)
-	}
-}
-
-func kp(t *testing.T, script string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(kernelPeerDir+"/"+script, args...)
-	cmd.Env = append(os.Environ(), "KP_NAME="+kpName)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", script, args, err, out)
-	}
-	return string(out)
-}
-
-func enterNetns(t *testing.T, name string) {
-	runtime.LockOSThread()
-	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fd, err := unix.Open("/var/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = unix.Setns(orig, unix.CLONE_NEWNET)
-		unix.Close(orig)
-		runtime.UnlockOSThread()
-	})
-}
 
 type tapFunc func(d *netdev.Device, b *packet.Buffer, dir netdev.Direction)
 
@@ -294,3 +240,12 @@ func compareCounters(t *testing.T, ns *netdev.Namespace) {
 	}
 	t.Logf("softnet vti0 rx %d tx %d; linux vti0 rx %d tx %d", s.RxPackets, s.TxPackets, lin[0], lin[1])
 }
+
+func requireKernelPeer(t *testing.T) { kernelpeer.Require(t) }
+
+func kp(t *testing.T, script string, args ...string) string {
+	t.Helper()
+	return kernelpeer.MustScript(t, kpName, script, args...)
+}
+
+func enterNetns(t *testing.T, name string) { kernelpeer.EnterNetns(t, name) }

@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
-	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/softnet/softnet/hostlink"
 	"github.com/softnet/softnet/inet"
+	"github.com/softnet/softnet/internal/kernelpeer"
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/xfrm"
@@ -24,55 +21,7 @@ import (
 // peer, ../shared/kernel-peer) exchange ESP and AH on one wire, with the
 // same `ip xfrm` configuration on both sides.
 
-const (
-	kernelPeerDir = "/work/shared/kernel-peer"
-	kpName        = "kvmxfrmtest" // this test's own guest
-)
-
-func requireKernelPeer(t *testing.T) {
-	t.Helper()
-	switch {
-	case os.Getenv("SOFTNET_KERNEL_PEER") != "1":
-		t.Skip("kernel-peer test: set SOFTNET_KERNEL_PEER=1 to boot a Linux guest (needs root and QEMU)")
-	case os.Geteuid() != 0:
-		t.Skip("kernel-peer test: needs root (network namespaces, TAP devices)")
-	}
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("kernel-peer test: no qemu-system-x86_64")
-	}
-	if _, err := os.Stat("/var/cache/kernel-peer/kernel-peer.env"); err != nil {
-		t.Skipf("kernel-peer test: harness not built (run %s/build.sh)", kernelPeerDir)
-	}
-}
-
-func kp(t *testing.T, script string, args ...string) (string, error) {
-	t.Helper()
-	cmd := exec.Command(kernelPeerDir+"/"+script, args...)
-	cmd.Env = append(os.Environ(), "KP_NAME="+kpName)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
-func enterNetns(t *testing.T, name string) {
-	runtime.LockOSThread()
-	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fd, err := unix.Open("/var/run/netns/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = unix.Setns(orig, unix.CLONE_NEWNET)
-		unix.Close(orig)
-		runtime.UnlockOSThread()
-	})
-}
+const kpName = "kvmxfrmtest" // this test's own guest
 
 // peerSA describes one configuration: the algorithm words of ip xfrm
 // state, the mode and extra state words.
@@ -229,3 +178,12 @@ func pingReplies(t *testing.T, ns *netdev.Namespace, dst string) int {
 	}
 	return got
 }
+
+func requireKernelPeer(t *testing.T) { kernelpeer.Require(t) }
+
+func kp(t *testing.T, script string, args ...string) (string, error) {
+	t.Helper()
+	return kernelpeer.Script(kpName, script, args...)
+}
+
+func enterNetns(t *testing.T, name string) { kernelpeer.EnterNetns(t, name) }
