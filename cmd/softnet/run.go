@@ -52,6 +52,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.AddCommand(newLabCmd(stdout, stderr), newScriptCmd(stdin, stdout, stderr),
 		newPassthrough("ip", stdout, stderr), newPassthrough("tc", stdout, stderr),
+		newPassthrough("sysctl", stdout, stderr),
 		newDaemonCmd(stderr), newMonitorCmd(stdout, stderr), newCaptureCmd(stdout, stderr))
 	return root
 }
