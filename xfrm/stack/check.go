@@ -17,16 +17,21 @@ func policyCheck(n *xfrm.Net, b *packet.Buffer, dir xfrm.PolicyDir) bool {
 		return false
 	}
 	f.Mark, f.Oif = b.Mark, b.InIfindex
-	sp := b.SecPath
+	return policyCheckFlow(n, b.SecPath, dir, fam, &f)
+}
+
+// policyCheckFlow is policyCheck on a decoded flow (the packet's own, or
+// for ICMP the quoted packet's reversed).
+func policyCheckFlow(n *xfrm.Net, sp any, dir xfrm.PolicyDir, fam int, f *xfrm.Flow) bool {
 	spLen := xfrm.SecPathLen(sp)
 	for i := spLen - 1; i >= 0; i-- {
 		x := xfrm.SecPathAt(sp, i)
-		if c := x.Cfg(); c.Flags&xfrm.FlagAFUnspec == 0 && !c.Selector.Match(&f) {
+		if c := x.Cfg(); c.Flags&xfrm.FlagAFUnspec == 0 && !c.Selector.Match(f) {
 			n.MIB.Inc(xfrm.InStateMismatch)
 			return false
 		}
 	}
-	pol := n.SPD.Lookup(dir, fam, &f, 0)
+	pol := n.SPD.Lookup(dir, fam, f, 0)
 	if pol == nil {
 		if n.SPD.DefaultBlock(dir) || hasNonTransport(sp, spLen, 0) {
 			n.MIB.Inc(xfrm.InNoPols)

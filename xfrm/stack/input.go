@@ -149,7 +149,8 @@ func (gate) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) 
 	if !b.PushTo(off) {
 		return inet.Declined
 	}
-	ok := policyCheck(xfrm.ForNamespace(ns), b, xfrm.PolicyIn)
+	n := xfrm.ForNamespace(ns)
+	ok := policyCheck(n, b, xfrm.PolicyIn) || icmpInputCheck(n, b)
 	b.PushTo(cur)
 	if ok {
 		return inet.Declined

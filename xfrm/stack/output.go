@@ -3,6 +3,7 @@ package stack
 import (
 	"net/netip"
 
+	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
@@ -55,6 +56,11 @@ func outputHook(ns *netdev.Namespace, b *packet.Buffer, dst *inet.Dst, family in
 	}
 	f.Oif, f.Mark = dst.Dev.Index(), b.Mark
 	pol := n.SPD.Lookup(xfrm.PolicyOut, fam, &f, 0)
+	if !forward && (f.Proto == header.IPProtoICMP || f.Proto == 58) && passesOrBlocks(n, pol) {
+		if decided, verdict := icmpOutput(ns, n, b, dst, pol); decided {
+			return verdict
+		}
+	}
 	if pol == nil {
 		if n.SPD.DefaultBlock(xfrm.PolicyOut) {
 			n.MIB.Inc(xfrm.OutPolBlock)
@@ -85,6 +91,17 @@ func outputHook(ns *netdev.Namespace, b *packet.Buffer, dst *inet.Dst, family in
 	}
 	bundleOutput(ns, n, b, dst, xs[:nx])
 	return true
+}
+
+// passesOrBlocks reports whether the out policy found for a flow (nil:
+// none) sends it in clear or blocks it, the outcomes after which
+// icmp_route_lookup tries the reversed flow of an ICMP error.
+func passesOrBlocks(n *xfrm.Net, pol *xfrm.Policy) bool {
+	if pol == nil {
+		return true
+	}
+	pc := pol.Cfg()
+	return pc.Action == xfrm.ActionBlock || len(pc.Tmpls) == 0
 }
 
 func dropOn(d *netdev.Device, b *packet.Buffer, reason netdev.DropReason) {

@@ -18,7 +18,6 @@ import (
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/xfrm"
-	"github.com/softnet/softnet/xfrm/stack"
 )
 
 // tsharkAlg is one ESP algorithm pair as softnet configures it and as
@@ -85,39 +84,7 @@ func TestTsharkDecryptsESP(t *testing.T) {
 
 func tsharkDecrypt(t *testing.T, tshark string, a tsharkAlg) {
 	tp := site(t)
-	for _, g := range []struct{ ns, local, remote, lnet, rnet string }{
-		{"gwa", "192.0.2.1", "198.51.100.2", "203.0.113.0/25", "203.0.113.128/25"},
-		{"gwb", "198.51.100.2", "192.0.2.1", "203.0.113.128/25", "203.0.113.0/25"},
-	} {
-		ns := tp.NS(g.ns)
-		out, in := uint32(0x1000), uint32(0x2000)
-		if g.ns == "gwb" {
-			out, in = in, out
-		}
-		for _, sa := range []struct {
-			src, dst string
-			spi      uint32
-		}{{g.local, g.remote, out}, {g.remote, g.local, in}} {
-			c := xfrm.Config{ID: xfrm.ID{Daddr: ip(sa.dst), SPI: sa.spi, Proto: xfrm.ProtoESP}, Saddr: ip(sa.src), Family: 4,
-				Mode: xfrm.ModeTunnel, Reqid: 1, ReplayWindow: 32, AEAD: a.aead, Crypt: a.crypt, Auth: a.auth}
-			if _, err := stack.AddState(ns, c, false); err != nil {
-				t.Fatal(err)
-			}
-		}
-		spd := xfrm.ForNamespace(ns).SPD
-		tmpl := func(src, dst string) []xfrm.Tmpl {
-			return []xfrm.Tmpl{{Daddr: ip(dst), Saddr: ip(src), Proto: xfrm.ProtoESP, Mode: xfrm.ModeTunnel, Reqid: 1}}
-		}
-		for _, p := range []xfrm.PolicyConfig{
-			{Selector: xfrm.Selector{Family: 4, Saddr: pfx(g.lnet), Daddr: pfx(g.rnet)}, Dir: xfrm.PolicyOut, Tmpls: tmpl(g.local, g.remote)},
-			{Selector: xfrm.Selector{Family: 4, Saddr: pfx(g.rnet), Daddr: pfx(g.lnet)}, Dir: xfrm.PolicyIn, Tmpls: tmpl(g.remote, g.local)},
-			{Selector: xfrm.Selector{Family: 4, Saddr: pfx(g.rnet), Daddr: pfx(g.lnet)}, Dir: xfrm.PolicyFwd, Tmpls: tmpl(g.remote, g.local)},
-		} {
-			if _, err := spd.Add(p); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	tunnelGateways(t, tp, gwOpts{aead: a.aead, crypt: a.crypt, auth: a.auth})
 
 	dir := t.TempDir()
 	capFile := filepath.Join(dir, "underlay.pcapng")
