@@ -23,7 +23,7 @@ SN_PIDS=()
 for side in a b; do
   ns=snb-$side
   ip netns exec "$ns" env GOMAXPROCS="${BENCH_GOMAXPROCS:-}" "$SN" daemon --state "" --socket "$W/$side.sock" \
-    --log-level warn > "$W/$side.log" 2>&1 &
+    --log-level warn ${BENCH_PROFILE:+--cpuprofile "$BENCH_RES/$ANCHOR.$side.pprof"} > "$W/$side.log" 2>&1 &
   track_pid $! "softnet-$ns"
   SN_PIDS+=($!)
   for _ in $(seq 1 50); do [ -S "$W/$side.sock" ] && break; sleep 0.1; done
@@ -72,5 +72,8 @@ run_modes "$ANCHOR" 198.51.100.2 198.51.100.1 "${SN_PIDS[@]}"
   done; } > "$W/after.txt" 2>&1
 cp "$W/after.txt" "$BENCH_RES/$ANCHOR/counters-after.txt"
 if [ -n "${BENCH_PROFILE:-}" ]; then
-  log "profiling is done by profile.sh"
+  # stop the daemons cleanly so their profiles are written
+  for p in "${SN_PIDS[@]}"; do kill -INT "$p"; done
+  for p in "${SN_PIDS[@]}"; do for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; done
+  log "profiles: $BENCH_RES/$ANCHOR.{a,b}.pprof (go tool pprof -top BINARY FILE)"
 fi

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -82,7 +83,7 @@ func newPassthrough(name string, stdout, stderr io.Writer) *cobra.Command {
 }
 
 func newDaemonCmd(stderr io.Writer) *cobra.Command {
-	var state, socket, metrics, level string
+	var state, socket, metrics, level, cpuprofile string
 	cmd := &cobra.Command{
 		Use:   "daemon",
 		Short: "Run the dataplane daemon: one softnet world configured over a Unix socket",
@@ -96,6 +97,17 @@ func newDaemonCmd(stderr io.Writer) *cobra.Command {
 				return err
 			}
 			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+			if cpuprofile != "" {
+				f, err := os.Create(cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runDaemon(ctx, log, state, socket, metrics)
@@ -105,6 +117,7 @@ func newDaemonCmd(stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&socket, "socket", daemon.DefaultSocket, "Unix socket to listen on")
 	cmd.Flags().StringVar(&metrics, "metrics", "", "serve Prometheus /metrics on this address (e.g. 127.0.0.1:9477); off by default")
 	cmd.Flags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
+	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the whole run to this file")
 	return cmd
 }
 
