@@ -61,7 +61,7 @@ func msgGroup(k xfrm.MsgKind) string {
 	switch k {
 	case xfrm.MsgAcquire:
 		return "acquire"
-	case xfrm.MsgExpire:
+	case xfrm.MsgExpire, xfrm.MsgPolExpire:
 		return "expire"
 	case xfrm.MsgNewPolicy, xfrm.MsgDelPolicy, xfrm.MsgUpdPolicy, xfrm.MsgFlushPolicy:
 		return "policy"
@@ -102,6 +102,11 @@ func (c *Cmd) printXfrmMsg(m xfrm.Msg) {
 		c.printPolicy(w, m.Policy)
 	case xfrm.MsgFlushPolicy:
 		fmt.Fprintf(w, "Flushed policy \n")
+	case xfrm.MsgPolExpire:
+		// xfrm_policy_print for XFRM_MSG_POLEXPIRE.
+		fmt.Fprintf(w, "Expired ")
+		c.printPolicy(w, m.Policy)
+		fmt.Fprintf(w, "\thard %d\n", b2i(m.Hard))
 	}
 }
 

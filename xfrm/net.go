@@ -23,6 +23,7 @@ const (
 	MsgDelPolicy                      // XFRM_MSG_DELPOLICY
 	MsgUpdPolicy                      // XFRM_MSG_UPDPOLICY
 	MsgFlushPolicy                    // XFRM_MSG_FLUSHPOLICY
+	MsgPolExpire                      // XFRM_MSG_POLEXPIRE (Hard says which)
 )
 
 // Msg is one notification. State is set for SA messages, Policy for
@@ -86,7 +87,7 @@ func ForNamespace(ns *netdev.Namespace) *Net { return pernet.Get(ns) }
 func NewNet(clock netdev.Clock, loop netdev.Loop) *Net {
 	n := &Net{MIB: new(MIB), subs: map[int]func(Msg){}, loop: loop, acq: map[acqKey]time.Time{}}
 	n.SAD = NewSAD(n.MIB, clock, n.onStateEvent)
-	n.SPD = NewSPD(clock, n.Publish)
+	n.SPD = NewSPD(clock, n.onPolicyMsg)
 	return n
 }
 
@@ -122,6 +123,15 @@ func (n *Net) Publish(m Msg) {
 	n.mu.Unlock()
 	for _, f := range fs {
 		f(m)
+	}
+}
+
+// onPolicyMsg publishes a policy notification and arms the lifetime
+// timer for a new policy with time limits.
+func (n *Net) onPolicyMsg(m Msg) {
+	n.Publish(m)
+	if (m.Kind == MsgNewPolicy || m.Kind == MsgUpdPolicy) && m.Policy != nil && m.Policy.cfg.Lifetime.hasTimeLimits() {
+		n.Arm()
 	}
 }
 
@@ -197,10 +207,14 @@ func (n *Net) Tick() {
 	n.Arm()
 }
 
-// Arm evaluates the time lifetimes and schedules the next evaluation on
-// the loop (xfrm_timer_handler's re-arming).
+// Arm evaluates the time lifetimes of SAs and policies and schedules the
+// next evaluation on the loop (xfrm_timer_handler's and
+// xfrm_policy_timer's re-arming).
 func (n *Net) Arm() {
 	next := n.SAD.Tick()
+	if pn := n.SPD.Tick(); !pn.IsZero() && (next.IsZero() || pn.Before(next)) {
+		next = pn
+	}
 	if n.loop == nil || next.IsZero() {
 		return
 	}

@@ -125,6 +125,8 @@ type Policy struct {
 	useTime atomic.Int64 // unix nanoseconds of the last use, 0: never
 	seq     uint64       // insertion order (policy_all)
 	dead    atomic.Bool
+	checkAt time.Time // next lifetime examination (zero: none); SPD.mu
+	useLft  bool      // has use-time limits: every use reads the clock
 }
 
 // Config returns the policy's configuration (templates shared).

@@ -126,9 +126,11 @@ func (t *SPD) SetDefault(dir PolicyDir, block bool) {
 	}
 }
 
-// Touch records a use of the policy (curlft.use_time) at the SPD's clock.
+// Touch records a use of the policy (curlft.use_time) at the SPD's clock:
+// the first use, or every use for a policy with use-time limits (which
+// count from the last use, as Linux's).
 func (t *SPD) Touch(p *Policy) {
-	if p.useTime.Load() == 0 {
+	if p.useLft || p.useTime.Load() == 0 {
 		p.useTime.Store(t.clock.Now().UnixNano())
 	}
 }
@@ -165,7 +167,10 @@ func (t *SPD) insert(c PolicyConfig, excl bool) (*Policy, error) {
 		t.mu.Unlock()
 		return nil, extack.Errno(syscall.EEXIST)
 	}
-	p := &Policy{cfg: c, added: t.clock.Now()}
+	p := &Policy{cfg: c, added: t.clock.Now(), useLft: c.Lifetime.hasUseLimits()}
+	if c.Lifetime.hasTimeLimits() {
+		p.checkAt = p.added.Add(policyFirstCheck)
+	}
 	if old != nil {
 		p.index = old.index
 		t.removeLocked(old)
