@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"net"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -92,15 +93,25 @@ func OpenHostTAP(q *Queue, cfg HostTAPConfig) (*HostTAP, error) {
 		return nil, err
 	}
 	h := &HostTAP{q: q, tun: tun, conn: tun.Queues[0], name: tun.Name, offload: tun.Offload, vnet: !cfg.NoVnetHdr}
-	if err := h.setupQueue(cfg); err != nil {
+	if err := h.setupFlags(); err == nil {
+		err = q.SetOffload(h.offload)
+	}
+	if err == nil && !cfg.KeepMAC {
+		var mac net.HardwareAddr
+		if mac, err = q.HardwareAddr(); err == nil {
+			err = setTapMAC(tun, mac)
+		}
+	}
+	if err != nil {
 		tun.Close()
 		return nil, err
 	}
 	return h, nil
 }
 
-// setupQueue matches the queue to the host TAP.
-func (h *HostTAP) setupQueue(cfg HostTAPConfig) error {
+// setupFlags gives the queue the host TAP's framing: IFF_VNET_HDR (or
+// not), a 10-byte header in host byte order. It takes no lock.
+func (h *HostTAP) setupFlags() error {
 	q := h.q
 	flags := IffTAP | IffNoPI
 	if h.vnet {
@@ -115,17 +126,7 @@ func (h *HostTAP) setupQueue(cfg HostTAPConfig) error {
 		}
 		q.SetVnetLE(hostLE)
 	}
-	if err := q.SetOffload(h.offload); err != nil {
-		return err
-	}
-	if cfg.KeepMAC {
-		return nil
-	}
-	mac, err := q.HardwareAddr()
-	if err != nil {
-		return err
-	}
-	return setTapMAC(h.tun, mac)
+	return nil
 }
 
 // Name returns the host interface name.

@@ -1,12 +1,15 @@
 package macvtap_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/netip"
 	"os/exec"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -15,6 +18,7 @@ import (
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/sys"
 	"github.com/softnet/softnet/internal/sys/privtest"
+	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/macvlan"
 	"github.com/softnet/softnet/macvlan/macvtap"
 	"github.com/softnet/softnet/netdev"
@@ -206,3 +210,64 @@ func TestPrivHostTAPTSO(t *testing.T) {
 	}
 }
 
+// TestPrivHostTAPCommand drives the taphost kind through ip link
+// add/show/del: the host pings softnet through the binding, deleting the
+// macvtap drops the binding's carrier, deleting the binding removes the
+// host TAP.
+func TestPrivHostTAPCommand(t *testing.T) {
+	privtest.Netns(t)
+	privtest.RequireTun(t)
+	packettest.CheckBalance(t)
+	e := newEnvLoop(t, netdev.NewRealLoop(1), nil)
+	env := &iproute.Env{World: e.w, NS: e.ns}
+	run := func(line string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if rc := iproute.IP(env, strings.Fields(line), &out, &errb); rc != 0 {
+			t.Fatalf("ip %s: exit %d: %s", line, rc, errb.String())
+		}
+		return out.String()
+	}
+	e.macvtap(t, "macvtap0", macvlan.ModeBridge, mac0)
+	addAddr(t, e.peer, "eth0", "192.0.2.1/24")
+	run("link add vm0 link macvtap0 type taphost host-name sntap0")
+	got := run("-d link show dev vm0")
+	if !strings.Contains(got, "taphost tap tap") || !strings.Contains(got, "host-name sntap0 vnet_hdr on offload csum,tso4,tso6,tso_ecn") {
+		t.Errorf("ip -d link show vm0:\n%s", got)
+	}
+	must(t, sys.LinkUp("sntap0", true))
+	must(t, sys.AddAddr4("sntap0", netip.MustParsePrefix("192.0.2.2/24")))
+	if _, err := exec.LookPath("ping"); err == nil {
+		out, err := exec.Command("ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", "192.0.2.1").CombinedOutput()
+		if err != nil {
+			t.Fatalf("host ping 192.0.2.1 through taphost: %v\n%s", err, out)
+		}
+	}
+	run("link add vm1 link macvtap0 type taphost host-name sntap1 vnet_hdr off")
+	if got := run("-d link show dev vm1"); !strings.Contains(got, "vnet_hdr off offload off") {
+		t.Errorf("ip -d link show vm1:\n%s", got)
+	}
+	run("link del vm1")
+	if _, err := sys.InterfaceIndex("sntap1"); err == nil {
+		t.Error("host TAP sntap1 survived ip link del")
+	}
+	run("link del macvtap0")
+	vm0 := e.ns.DeviceByName("vm0")
+	deadline := time.Now().Add(5 * time.Second)
+	for vm0.Carrier() && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	if vm0.Carrier() {
+		t.Error("taphost kept its carrier after the macvtap was deleted")
+	}
+	run("link del vm0")
+
+	// A lab (simulated loop) refuses host devices.
+	lab := newEnv(t)
+	lab.macvtap(t, "macvtap0", macvlan.ModeBridge, mac0)
+	var out, errb bytes.Buffer
+	if rc := iproute.IP(&iproute.Env{World: lab.w, NS: lab.ns}, strings.Fields("link add vm0 link macvtap0 type taphost"), &out, &errb); rc == 0 ||
+		!strings.Contains(errb.String(), "real-time world") {
+		t.Errorf("taphost in a lab: exit %d, %q", rc, errb.String())
+	}
+}
