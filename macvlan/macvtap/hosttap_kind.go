@@ -58,7 +58,6 @@ type hostBinding struct {
 	h      *HostTAP
 	tap    string
 	cancel context.CancelFunc
-	done   chan struct{}
 	once   sync.Once
 }
 
@@ -112,11 +111,10 @@ func (hostKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Link
 		return extack.New(syscall.EINVAL, "host TAP: "+err.Error())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	hb := &hostBinding{h: h, tap: t.Name(), cancel: cancel, done: make(chan struct{})}
+	hb := &hostBinding{h: h, tap: t.Name(), cancel: cancel}
 	d.Priv = hb
 	d.InitCarrier(true)
 	go func() {
-		defer close(hb.done)
 		// TUNSETOFFLOAD on the queue takes the RTNL, held by NewLink:
 		// until it runs, GSO frames to the host are segmented.
 		if err := q.SetOffload(h.offload); err == nil {
@@ -157,8 +155,9 @@ func openHostTAPLocked(q *Queue, td *netdev.Device, cfg HostTAPConfig) (*HostTAP
 	return h, nil
 }
 
-// DelLink stops serving, closes the queue and the host TAP, and waits
-// for the binding's goroutines to end.
+// DelLink stops serving and closes the queue and the host TAP; the
+// binding's goroutines end on their own right after. It does not wait
+// for them: one may be waiting for the RTNL that DelLink holds.
 func (hostKind) DelLink(d *netdev.Device) {
 	hb, ok := d.Priv.(*hostBinding)
 	if !ok {
@@ -168,7 +167,6 @@ func (hostKind) DelLink(d *netdev.Device) {
 		hb.cancel()
 		hb.h.q.closeLocked()
 		hb.h.Close()
-		<-hb.done
 	})
 }
 
