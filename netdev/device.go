@@ -2,6 +2,7 @@ package netdev
 
 import (
 	"bytes"
+	"github.com/softnet/softnet/gso"
 	"net"
 	"sync/atomic"
 
@@ -354,11 +355,70 @@ func (d *Device) Transmit(b *packet.Buffer) error {
 			return nil
 		}
 	}
+	if b.GSO.Size != 0 && !d.canSegment(b.GSO.Type) {
+		return d.segmentXmit(b)
+	}
+	return d.queueXmit(b)
+}
+
+// queueXmit is the part of dev_queue_xmit after the hooks:
+// validate_xmit_skb's checksum help, the root qdisc, the driver.
+func (d *Device) queueXmit(b *packet.Buffer) error {
+	if b.Csum.Mode == packet.CsumPartial && b.GSO.Size == 0 && d.Features()&(FeatHWCsum|FeatIPCsum|FeatIPv6Csum) == 0 {
+		// The device cannot finish the checksum: finish it here.
+		if gso.Checksum(b) != nil {
+			d.DropTx(b, DropCsumHelp)
+			return ErrDropped
+		}
+	}
 	if q := d.qdisc.Load(); q != nil {
 		return q.q.Enqueue(d, b)
 	}
 	d.xmitDriver(b)
 	return nil
+}
+
+// gsoFeatures maps a GSO kind to the feature a device needs to take such
+// super-packets whole (netif_gso_ok).
+var gsoFeatures = [...]struct {
+	t packet.GSOType
+	f Features
+}{
+	{packet.GSOTCPv4, FeatTSO}, {packet.GSOTCPv6, FeatTSO6}, {packet.GSOUDPL4, FeatGSOUDPL4},
+	{packet.GSOTCPECN, FeatTSOECN}, {packet.GSOIPIP, FeatGSOIPXIP4}, {packet.GSOESP, FeatGSOESP},
+	{packet.GSOUDPTunnel, FeatGSOUDPTunnel},
+}
+
+// canSegment reports whether the device takes super-packets of the kind
+// whole (its driver or the host segments them later).
+func (d *Device) canSegment(t packet.GSOType) bool {
+	f := d.Features()
+	for _, g := range gsoFeatures {
+		if t&g.t != 0 && f&g.f == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// segmentXmit segments a super-packet the device cannot take
+// (validate_xmit_skb → skb_gso_segment) and sends each segment on.
+func (d *Device) segmentXmit(b *packet.Buffer) error {
+	if !b.HasNetwork() && d.HardHeaderLen == 0 {
+		b.SetNetworkHeader(0)
+	}
+	var first error
+	err := gso.Segment(b, func(s *packet.Buffer) {
+		if e := d.queueXmit(s); e != nil && first == nil {
+			first = e
+		}
+	})
+	if err != nil {
+		d.Stats.TxDropped.Add(1)
+		d.Drops.Add(DropGSOSegment)
+		return ErrDropped
+	}
+	return first
 }
 
 // XmitDirect hands b to the taps and the driver, skipping tc and qdiscs

@@ -36,6 +36,8 @@ var (
 	DropNeighFailed    = RegisterDropReason("NEIGH_FAILED")    // neighbour resolution failed
 	DropNeighQueueFull = RegisterDropReason("NEIGH_QUEUEFULL") // neighbour pending queue full
 	DropNeighDead      = RegisterDropReason("NEIGH_DEAD")      // neighbour deleted
+	DropGSOSegment     = RegisterDropReason("SKB_GSO_SEG")     // a super-packet could not be segmented
+	DropCsumHelp       = RegisterDropReason("SKB_CSUM")        // a partial checksum could not be completed
 )
 
 var (

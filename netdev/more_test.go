@@ -157,3 +157,52 @@ func FuzzParseHWAddr(f *testing.F) {
 		}
 	})
 }
+
+type captureTap struct{ frames [][]byte }
+
+func (c *captureTap) Tap(d *netdev.Device, b *packet.Buffer, dir netdev.Direction) {
+	if dir == netdev.DirOut {
+		c.frames = append(c.frames, append([]byte(nil), b.Bytes()...))
+	}
+}
+
+// A device without checksum offload gets frames whose partial checksum was
+// completed on the way (validate_xmit_skb → skb_checksum_help).
+func TestTransmitCompletesChecksumWithoutOffload(t *testing.T) {
+	w, loop := newWorld(t)
+	ns := w.Init()
+	v0, _ := ns.NewLink(&netdev.LinkRequest{Name: "v0", Kind: "veth", Up: up(),
+		Data: &netdev.VethPeer{Peer: netdev.LinkRequest{Name: "v1", Up: up()}}})
+	ns.Open(ns.DeviceByName("v1"))
+	c := &captureTap{}
+	v0.AddTap(c)
+	send := func() []byte {
+		b, _ := packet.New(packet.DefaultHeadroom, 64)
+		p := b.Put(8)
+		copy(p, []byte{0x12, 0x34, 0x56, 0x78, 0, 0, 0xff, 0xff}) // sum field at 4..5 holds the seed 0
+		b.Csum = packet.Csum{Mode: packet.CsumPartial, Start: 0, Offset: 4}
+		netdev.PushEthernet(v0, b, []byte{2, 0, 0, 0, 0, 9}, 0x9999)
+		v0.Transmit(b)
+		loop.Run()
+		return c.frames[len(c.frames)-1][14:]
+	}
+	if got := send(); got[4] != 0 || got[5] != 0 {
+		t.Fatalf("a device with checksum offload got a completed checksum: % x", got)
+	}
+	v0.SetFeatures(v0.Features() &^ (netdev.FeatHWCsum | netdev.FeatIPCsum | netdev.FeatIPv6Csum))
+	got := send()
+	if sum := uint32(got[0])<<8 | uint32(got[1]); got[4] == 0 && got[5] == 0 || sum == 0 {
+		t.Fatalf("checksum not completed: % x", got)
+	}
+	// The completed field makes the one's-complement sum of the bytes 0xffff.
+	var s uint32
+	for i := 0; i < len(got); i += 2 {
+		s += uint32(got[i])<<8 | uint32(got[i+1])
+	}
+	for s > 0xffff {
+		s = s&0xffff + s>>16
+	}
+	if s != 0xffff {
+		t.Fatalf("sum over the completed bytes = %#x, want 0xffff (% x)", s, got)
+	}
+}

@@ -39,7 +39,7 @@ func tunnelSide(t *testing.T, sock string, local, remote, self, peer string, osp
 	t.Setenv("SOFTNET_SOCKET", sock)
 	for _, l := range []string{
 		"sysctl -w net.ipv4.ip_forward=1",
-		"ip link add tun0 type host-tun host-name sntun vnet_hdr off",
+		"ip link add tun0 type host-tun host-name sntun",
 		"ip link set tun0 up",
 		"ip link add hip0 type host-ip protocols 50",
 		"ip link set hip0 up",
@@ -142,6 +142,12 @@ func TestPrivTwoDaemonsESP(t *testing.T) {
 	}
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := io.Copy(c, bytes.NewReader(data)); err != nil {
+		for _, sk := range []string{sockA, sockB} {
+			t.Setenv("SOFTNET_SOCKET", sk)
+			o1, _, _ := client(t, "ip -s -s link")
+			o2, _, _ := client(t, "ip -s xfrm state")
+			t.Logf("%s:\n%s\n%s", sk, o1, o2)
+		}
 		t.Fatalf("send: %v", err)
 	}
 	c.Close()

@@ -20,9 +20,17 @@ var Fam = tunnel.NewFamily(tunnel.Ops{
 	Xmit:         xmit,
 	CtlCheck:     ctlCheck,
 	CtlDone:      ctlDone,
+	Setup:        setup,
 
 	FallbackProto: tunnel.ProtoIPIP,
 })
+
+// setup gives vti Linux's features: LLTX only (vti_tunnel_init). With no
+// segmentation or checksum offload, the device layer segments GSO
+// super-packets and finishes partial checksums before vti encrypts them.
+func setup(d *netdev.Device) {
+	d.InitFeatures(netdev.FeatLLTX, 0)
+}
 
 var kind = Kind{Fam}
 

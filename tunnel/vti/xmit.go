@@ -1,6 +1,7 @@
 package vti
 
 import (
+	"github.com/softnet/softnet/gso"
 	"net/netip"
 
 	"github.com/softnet/softnet/header"
@@ -104,7 +105,7 @@ func SendBundle(ns *netdev.Namespace, d *netdev.Device, b *packet.Buffer, bd *st
 		return
 	}
 	n := b.Len()
-	if mtu := bd.MTU(); n > mtu && !pmtuPass(ns, b, mtu, v6Min) {
+	if mtu := bd.MTU(); n > mtu && !gsoFits(b, mtu) && !pmtuPass(ns, b, mtu, v6Min) {
 		d.Stats.TxErrors.Add(1)
 		d.Drop(b, DropTooBig)
 		return
@@ -118,6 +119,16 @@ func SendBundle(ns *netdev.Namespace, d *netdev.Device, b *packet.Buffer, bd *st
 		return
 	}
 	d.Stats.CountTx(n)
+}
+
+// gsoFits reports whether b is a GSO super-packet whose segments fit the
+// MTU (skb_gso_validate_network_len): it is segmented before encryption.
+func gsoFits(b *packet.Buffer, mtu int) bool {
+	if b.GSO.Size == 0 {
+		return false
+	}
+	hl, ok := gso.HeaderLen(b)
+	return ok && hl+int(b.GSO.Size) <= mtu
 }
 
 func protoOf(b *packet.Buffer) uint16 {

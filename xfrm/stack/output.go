@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"github.com/softnet/softnet/gso"
 	"net/netip"
 
 	"github.com/softnet/softnet/header"
@@ -25,6 +26,8 @@ var transformed = &marker{}
 var (
 	DropPolicy   = netdev.RegisterDropReason("XFRM_POLICY")
 	DropNoStates = netdev.RegisterDropReason("XFRM_OUT_NO_STATES")
+	// DropGSOSegment counts super-packets the software segmenter refused.
+	DropGSOSegment = netdev.RegisterDropReason("SKB_GSO_SEG")
 )
 
 func init() { inet.SetOutputHook(outputHook) }
@@ -172,6 +175,12 @@ func bundleOutput(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, dst *inet
 	if prepOffload(ns, n, b, dst, xs) {
 		return
 	}
+	if b.GSO.Size != 0 {
+		// xfrm_output_gso: a super-packet is segmented first and each
+		// segment transformed on its own.
+		segmentThen(dst.Dev, b, func(s *packet.Buffer) { bundleOutput(ns, n, s, dst, xs) })
+		return
+	}
 	for _, x := range xs {
 		c := x.Cfg()
 		if c.Mode == xfrm.ModeTunnel || c.Mode == xfrm.ModeBEET {
@@ -197,8 +206,27 @@ func bundleOutput(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, dst *inet
 	_ = inet.LocalOut(ns, b, dst)
 }
 
-// transform runs one state's output transform in place.
+// segmentThen splits the GSO super-packet b (data at its IP header) with
+// the software segmenter and hands each segment to each; a packet that
+// cannot be segmented is dropped on dev.
+func segmentThen(dev *netdev.Device, b *packet.Buffer, each func(*packet.Buffer)) {
+	b.SetNetworkHeader(0)
+	if err := gso.Segment(b, each); err != nil && dev != nil {
+		dev.Stats.TxDropped.Add(1)
+		dev.Drops.Add(DropGSOSegment)
+	}
+}
+
+// transform runs one state's output transform in place. A checksum left
+// for the device to finish (CHECKSUM_PARTIAL, as from a host TUN with vnet
+// headers) is finished first, as xfrm_output does: once encrypted, nothing
+// on the path could complete it.
 func transform(x *xfrm.State, b *packet.Buffer, dst *inet.Dst) error {
+	if b.Csum.Mode == packet.CsumPartial && b.GSO.Size == 0 {
+		if err := gso.Checksum(b); err != nil {
+			return xfrm.DropFor(xfrm.OutStateProtoError)
+		}
+	}
 	switch x.Cfg().ID.Proto {
 	case xfrm.ProtoESP:
 		p := esp.Params{TTL: 64, MTU: mtuOf(dst, x)}

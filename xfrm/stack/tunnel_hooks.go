@@ -252,6 +252,19 @@ func ahOverhead(x *xfrm.State) int {
 // it (dst_output on the bundle); it owns b. Failures are counted by the
 // transforms and b is dropped on the outer device.
 func (bd *Bundle) Output(ns *netdev.Namespace, b *packet.Buffer) error {
+	if b.GSO.Size != 0 {
+		var dev *netdev.Device
+		if bd.Outer != nil {
+			dev = bd.Outer.Dev
+		}
+		var first error
+		segmentThen(dev, b, func(s *packet.Buffer) {
+			if err := bd.Output(ns, s); err != nil && first == nil {
+				first = err
+			}
+		})
+		return first
+	}
 	n := xfrm.ForNamespace(ns)
 	dst := bd.Outer
 	for i := 0; i < bd.N; i++ {
