@@ -403,9 +403,7 @@ func (kind) LinkInfo(d *netdev.Device) any {
 			}
 		}
 	}
-	for _, n := range (d.Features() & (netdev.FeatHWESP | netdev.FeatHWESPTxCsum | netdev.FeatGSOESP)).Names() {
-		in.Features = append(in.Features, n)
-	}
+	in.Features = append(in.Features, (d.Features() & (netdev.FeatHWESP | netdev.FeatHWESPTxCsum | netdev.FeatGSOESP)).Names()...)
 	return in
 }
 

@@ -93,7 +93,8 @@ func OpenHostTAP(q *Queue, cfg HostTAPConfig) (*HostTAP, error) {
 		return nil, err
 	}
 	h := &HostTAP{q: q, tun: tun, conn: tun.Queues[0], name: tun.Name, offload: tun.Offload, vnet: !cfg.NoVnetHdr}
-	if err := h.setupFlags(); err == nil {
+	err = h.setupFlags()
+	if err == nil {
 		err = q.SetOffload(h.offload)
 	}
 	if err == nil && !cfg.KeepMAC {

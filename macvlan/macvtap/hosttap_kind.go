@@ -145,7 +145,8 @@ func openHostTAPLocked(q *Queue, td *netdev.Device, cfg HostTAPConfig) (*HostTAP
 		return nil, err
 	}
 	h := &HostTAP{q: q, tun: tun, conn: tun.Queues[0], name: tun.Name, offload: tun.Offload, vnet: !cfg.NoVnetHdr}
-	if err := h.setupFlags(); err == nil {
+	err = h.setupFlags()
+	if err == nil {
 		err = setTapMAC(tun, td.HardwareAddr())
 	}
 	if err != nil {
