@@ -2,10 +2,10 @@ package netdev
 
 import (
 	"bytes"
-	"github.com/softnet/softnet/gso"
 	"net"
 	"sync/atomic"
 
+	"github.com/softnet/softnet/gso"
 	"github.com/softnet/softnet/packet"
 )
 

@@ -63,19 +63,11 @@ func (x *Data) parms(ns *netdev.Namespace, cur *tunnel.Parms) (tunnel.Parms, err
 	if x.Local != nil {
 		p.Local = *x.Local
 	}
-	if x.LinkName != nil {
-		p.Link = 0
-		if *x.LinkName != "" {
-			ld := ns.DeviceByName(*x.LinkName)
-			if ld == nil {
-				if x.NoDevice != nil {
-					return p, x.NoDevice
-				}
-				return p, extack.Errno(syscall.ENODEV)
-			}
-			p.Link = ld.Index()
-		}
+	link, err := tunnel.ResolveLink(ns, p.Link, x.LinkName, x.NoDevice)
+	if err != nil {
+		return p, err
 	}
+	p.Link = link
 	if x.TTL != nil {
 		p.TTL = *x.TTL
 	}

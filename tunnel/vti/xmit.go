@@ -1,9 +1,9 @@
 package vti
 
 import (
-	"github.com/softnet/softnet/gso"
 	"net/netip"
 
+	"github.com/softnet/softnet/gso"
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/netdev"

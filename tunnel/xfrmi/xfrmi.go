@@ -7,6 +7,7 @@ import (
 	"github.com/softnet/softnet/extack"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
+	"github.com/softnet/softnet/tunnel"
 	"github.com/softnet/softnet/tunnel/vti"
 	"github.com/softnet/softnet/xfrm/stack"
 )
@@ -139,19 +140,11 @@ func (x *Data) params(ns *netdev.Namespace, cur *Params) (Params, error) {
 	if x.IfID != nil {
 		p.IfID = *x.IfID
 	}
-	if x.LinkName != nil {
-		p.Link = 0
-		if *x.LinkName != "" {
-			ld := ns.DeviceByName(*x.LinkName)
-			if ld == nil {
-				if x.NoDevice != nil {
-					return p, x.NoDevice
-				}
-				return p, extack.Errno(syscall.ENODEV)
-			}
-			p.Link = ld.Index()
-		}
+	link, err := tunnel.ResolveLink(ns, p.Link, x.LinkName, x.NoDevice)
+	if err != nil {
+		return p, err
 	}
+	p.Link = link
 	p.CollectMD = p.CollectMD || x.External
 	return p, nil
 }
