@@ -19,6 +19,9 @@ type Queue struct {
 	vnetHdrSz atomic.Int32
 	sndbuf    atomic.Int32
 	nonblock  atomic.Bool
+	// closing is set first thing in Close, so a reader that finds the
+	// queue detached while it is being closed reports EBADF, not ENOLINK.
+	closing atomic.Bool
 
 	// Guarded by the RTNL.
 	enabled bool
@@ -188,6 +191,9 @@ func (q *Queue) ReadContext(ctx context.Context, p []byte) (int, error) {
 			return q.put(b, p)
 		}
 		if q.tap.Load() == nil {
+			if q.closing.Load() {
+				return 0, syscall.EBADF
+			}
 			return 0, syscall.ENOLINK
 		}
 		if q.nonblock.Load() {
@@ -197,7 +203,7 @@ func (q *Queue) ReadContext(ctx context.Context, p []byte) (int, error) {
 		case <-q.wake:
 		case <-q.done:
 			if q.Len() == 0 {
-				if q.isClosed() {
+				if q.isClosed() || q.closing.Load() {
 					return 0, syscall.EBADF
 				}
 				return 0, syscall.ENOLINK
@@ -281,6 +287,7 @@ func (q *Queue) detach() {
 // Close releases the queue (tap_release): it leaves the device and the
 // frames still queued are dropped. Blocked readers return EBADF.
 func (q *Queue) Close() error {
+	q.closing.Store(true)
 	if t := q.tap.Load(); t != nil {
 		if ns := t.dev.Namespace(); ns != nil {
 			w := ns.World()
@@ -296,6 +303,7 @@ func (q *Queue) Close() error {
 
 // closeLocked is Close with the RTNL held.
 func (q *Queue) closeLocked() error {
+	q.closing.Store(true)
 	if t := q.tap.Load(); t != nil {
 		t.removeLocked(q)
 	}
