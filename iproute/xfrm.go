@@ -47,6 +47,33 @@ type xfrmArgs struct {
 
 func (a *xfrmArgs) more() bool   { return a.i < len(a.w) }
 func (a *xfrmArgs) word() string { return a.w[a.i] }
+
+// nextMode reads a MODE argument (transport|tunnel|beet|…).
+func (a *xfrmArgs) nextMode() (xfrm.Mode, error) {
+	v, err := a.next()
+	if err != nil {
+		return 0, err
+	}
+	m, ok := xfrmMode(v)
+	if !ok {
+		return 0, invarg("MODE value is invalid", v)
+	}
+	return m, nil
+}
+
+// nextReqid reads a REQID argument.
+func (a *xfrmArgs) nextReqid() (uint32, error) {
+	v, err := a.next()
+	if err != nil {
+		return 0, err
+	}
+	n, ok := xfrmU32(v)
+	if !ok {
+		return 0, invarg("REQID value is invalid", v)
+	}
+	return n, nil
+}
+
 func (a *xfrmArgs) next() (string, error) {
 	if a.i+1 >= len(a.w) {
 		return "", incomplete()

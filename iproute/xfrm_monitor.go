@@ -160,13 +160,9 @@ func (c *Cmd) xfrmAllocSPI(args []string) error {
 				cfg.Reqid = n
 			}
 		case "mode":
-			v, err := a.next()
+			m, err := a.nextMode()
 			if err != nil {
 				return err
-			}
-			m, ok := xfrmMode(v)
-			if !ok {
-				return invarg("MODE value is invalid", v)
 			}
 			cfg.Mode = m
 		default:

@@ -270,23 +270,15 @@ func (c *Cmd) xfrmTmpl(a *xfrmArgs, pc *xfrm.PolicyConfig, family *int) error {
 		w := a.word()
 		switch w {
 		case "mode":
-			v, err := a.next()
+			m, err := a.nextMode()
 			if err != nil {
 				return err
-			}
-			m, ok := xfrmMode(v)
-			if !ok {
-				return invarg("MODE value is invalid", v)
 			}
 			t.Mode = m
 		case "reqid":
-			v, err := a.next()
+			n, err := a.nextReqid()
 			if err != nil {
 				return err
-			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return invarg("REQID value is invalid", v)
 			}
 			t.Reqid = n
 		case "level":

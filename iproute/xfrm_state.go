@@ -126,13 +126,9 @@ func (c *Cmd) xfrmStateModify(args []string, update bool) error {
 		var err error
 		switch w {
 		case "mode":
-			v, e := a.next()
-			if e != nil {
-				return e
-			}
-			m, ok := xfrmMode(v)
-			if !ok {
-				return invarg("MODE value is invalid", v)
+			m, err := a.nextMode()
+			if err != nil {
+				return err
 			}
 			cfg.Mode = m
 		case "mark":
@@ -471,23 +467,15 @@ func (c *Cmd) parseStateFilter(args []string) (*stateFilter, error) {
 		}
 		switch w {
 		case "mode":
-			v, err := a.next()
+			m, err := a.nextMode()
 			if err != nil {
 				return nil, err
-			}
-			m, ok := xfrmMode(v)
-			if !ok {
-				return nil, invarg("MODE value is invalid", v)
 			}
 			f.cfg.Mode, f.mode = m, true
 		case "reqid":
-			v, err := a.next()
+			n, err := a.nextReqid()
 			if err != nil {
 				return nil, err
-			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return nil, invarg("REQID value is invalid", v)
 			}
 			f.cfg.Reqid, f.reqid = n, true
 		case "flag":
