@@ -23,12 +23,21 @@ type benchSuite struct {
 	raw func(n int) func()
 }
 
+// The raw baselines copy the packet into their buffer before sealing it,
+// as the ESP loop does (it needs a fresh plaintext packet each round), so
+// that the ratio compares ESP's work with the cipher's and not with the
+// benchmark's scaffolding.
+
 func rawAEAD(a cipher.AEAD) func(n int) func() {
 	return func(n int) func() {
+		src := make([]byte, n)
 		buf := make([]byte, n+a.Overhead())
 		nonce := make([]byte, a.NonceSize())
 		aad := make([]byte, 8)
-		return func() { a.Seal(buf[:0], nonce, buf[:n], aad) }
+		return func() {
+			copy(buf, src)
+			a.Seal(buf[:0], nonce, buf[:n], aad)
+		}
 	}
 }
 
@@ -36,10 +45,12 @@ func rawCBCHMAC(n int) func() {
 	blk, _ := aes.NewCipher(key(16))
 	enc := cipher.NewCBCEncrypter(blk, make([]byte, 16))
 	h := hmac.New(sha256.New, key(32))
+	src := make([]byte, n)
 	n = (n + 15) &^ 15
 	buf := make([]byte, n)
 	sum := make([]byte, 0, 32)
 	return func() {
+		copy(buf, src)
 		enc.CryptBlocks(buf, buf)
 		h.Reset()
 		h.Write(buf)
