@@ -48,6 +48,33 @@ func (h *hostArgs) next(args []string, i int) (string, error) {
 	return args[i+1], nil
 }
 
+// each walks KEY VALUE pairs as the host kinds' parsers do: "help" prints
+// the usage, a missing value or a repeated key is an error (next), and fn
+// handles each pair (returning h.unknown for keys it does not know).
+func (h *hostArgs) each(args []string, fn func(key, val string) error) error {
+	for i := 0; i < len(args); i += 2 {
+		if args[i] == "help" {
+			return Fail(255, "%s", strings.TrimSuffix(h.usage, "\n"))
+		}
+		v, err := h.next(args, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(args[i], v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseHostName checks a host interface name (dev_valid_name's rules).
+func parseHostName(v string) (string, error) {
+	if len(v) >= 16 || v == "" || strings.ContainsAny(v, "/ :") {
+		return "", InvalidArg("\"host-name\" not a valid ifname", v)
+	}
+	return v, nil
+}
+
 func parseOnOff(key, v string) (*bool, error) {
 	switch v {
 	case "on":
@@ -72,31 +99,22 @@ func parseHostTun(kind string) func(args []string) (any, error) {
 	return func(args []string) (any, error) {
 		h := &hostArgs{kind: kind, usage: strings.Replace(hostTunUsage, "%s", kind, 1), seen: map[string]bool{}}
 		d := &hostlink.TunData{}
-		for i := 0; i < len(args); i += 2 {
-			if args[i] == "help" {
-				return nil, Fail(255, "%s", strings.TrimSuffix(h.usage, "\n"))
-			}
-			v, err := h.next(args, i)
-			if err != nil {
-				return nil, err
-			}
-			switch args[i] {
+		err := h.each(args, func(key, v string) error {
+			var err error
+			switch key {
 			case "host-name":
-				if len(v) >= 16 || v == "" || strings.ContainsAny(v, "/ :") {
-					return nil, InvalidArg("\"host-name\" not a valid ifname", v)
-				}
-				d.HostName = v
+				d.HostName, err = parseHostName(v)
 			case "queues":
-				if d.Queues, err = parseQueues(v, 256); err != nil {
-					return nil, err
-				}
+				d.Queues, err = parseQueues(v, 256)
 			case "vnet_hdr":
-				if d.VnetHdr, err = parseOnOff("vnet_hdr", v); err != nil {
-					return nil, err
-				}
+				d.VnetHdr, err = parseOnOff("vnet_hdr", v)
 			default:
-				return nil, h.unknown(args[i])
+				return h.unknown(key)
 			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 		return d, nil
 	}
@@ -105,32 +123,24 @@ func parseHostTun(kind string) func(args []string) (any, error) {
 func parseHostAFPacket(args []string) (any, error) {
 	h := &hostArgs{kind: "host-afpacket", usage: hostPktUsage, seen: map[string]bool{}}
 	d := &hostlink.PacketData{}
-	for i := 0; i < len(args); i += 2 {
-		if args[i] == "help" {
-			return nil, Fail(255, "%s", strings.TrimSuffix(h.usage, "\n"))
-		}
-		v, err := h.next(args, i)
-		if err != nil {
-			return nil, err
-		}
-		switch args[i] {
+	err := h.each(args, func(key, v string) error {
+		var err error
+		switch key {
 		case "host-dev":
 			d.HostDev = v
 		case "queues":
-			if d.Queues, err = parseQueues(v, 64); err != nil {
-				return nil, err
-			}
+			d.Queues, err = parseQueues(v, 64)
 		case "vnet_hdr":
-			if d.VnetHdr, err = parseOnOff("vnet_hdr", v); err != nil {
-				return nil, err
-			}
+			d.VnetHdr, err = parseOnOff("vnet_hdr", v)
 		case "promisc":
-			if d.Promisc, err = parseOnOff("promisc", v); err != nil {
-				return nil, err
-			}
+			d.Promisc, err = parseOnOff("promisc", v)
 		default:
-			return nil, h.unknown(args[i])
+			return h.unknown(key)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if d.HostDev == "" {
 		return nil, Fail(255, "host-afpacket: \"host-dev\" is required\n%s", strings.TrimSuffix(hostPktUsage, "\n"))
@@ -141,28 +151,26 @@ func parseHostAFPacket(args []string) (any, error) {
 func parseHostIP(args []string) (any, error) {
 	h := &hostArgs{kind: "host-ip", usage: hostIPUsage, seen: map[string]bool{}}
 	d := &hostlink.RawIPData{}
-	for i := 0; i < len(args); i += 2 {
-		if args[i] == "help" {
-			return nil, Fail(255, "%s", strings.TrimSuffix(h.usage, "\n"))
-		}
-		v, err := h.next(args, i)
-		if err != nil {
-			return nil, err
-		}
-		switch args[i] {
+	err := h.each(args, func(key, v string) error {
+		var err error
+		switch key {
 		case "protocols":
 			for _, f := range strings.Split(v, ",") {
 				n, ok := GetInteger(f)
 				if !ok || n < 1 || n > 254 {
-					return nil, InvalidArg("invalid \"protocols\" value", v)
+					return InvalidArg("invalid \"protocols\" value", v)
 				}
 				d.Protocols = append(d.Protocols, uint8(n))
 			}
 		case "host-dev":
 			d.HostDev = v
 		default:
-			return nil, h.unknown(args[i])
+			return h.unknown(key)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -171,36 +179,32 @@ func parseHostUDP(args []string) (any, error) {
 	h := &hostArgs{kind: "host-udp", usage: hostUDPUsage, seen: map[string]bool{}}
 	d := &hostlink.UDPData{}
 	addr, port := netip.IPv4Unspecified(), -1
-	for i := 0; i < len(args); i += 2 {
-		if args[i] == "help" {
-			return nil, Fail(255, "%s", strings.TrimSuffix(h.usage, "\n"))
-		}
-		v, err := h.next(args, i)
-		if err != nil {
-			return nil, err
-		}
-		switch args[i] {
+	err := h.each(args, func(key, v string) error {
+		var err error
+		switch key {
 		case "local":
 			a, err := netip.ParseAddr(v)
 			if err != nil || a.Zone() != "" {
-				return nil, InvalidArg("invalid \"local\" address", v)
+				return InvalidArg("invalid \"local\" address", v)
 			}
 			addr = a
 		case "port":
 			n, ok := GetInteger(v)
 			if !ok || n < 0 || n > 65535 {
-				return nil, InvalidArg("invalid \"port\" value", v)
+				return InvalidArg("invalid \"port\" value", v)
 			}
 			port = int(n)
 		case "gro":
-			if d.GRO, err = parseOnOff("gro", v); err != nil {
-				return nil, err
-			}
+			d.GRO, err = parseOnOff("gro", v)
 		case "host-dev":
 			d.HostDev = v
 		default:
-			return nil, h.unknown(args[i])
+			return h.unknown(key)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if port < 0 {
 		return nil, Fail(255, "host-udp: \"port\" is required\n%s", strings.TrimSuffix(hostUDPUsage, "\n"))

@@ -1,8 +1,6 @@
 package iproute
 
 import (
-	"strings"
-
 	"github.com/softnet/softnet/macvlan/macvtap"
 )
 
@@ -19,31 +17,22 @@ func init() { RegisterLinkKind("taphost", parseTaphost, printTaphost) }
 func parseTaphost(args []string) (any, error) {
 	h := &hostArgs{kind: "taphost", usage: taphostUsage, seen: map[string]bool{}}
 	d := &macvtap.HostTAPData{}
-	for i := 0; i < len(args); i += 2 {
-		if args[i] == "help" {
-			return nil, Fail(255, "%s", strings.TrimSuffix(h.usage, "\n"))
-		}
-		v, err := h.next(args, i)
-		if err != nil {
-			return nil, err
-		}
-		switch args[i] {
+	err := h.each(args, func(key, v string) error {
+		var err error
+		switch key {
 		case "host-name":
-			if len(v) >= 16 || v == "" || strings.ContainsAny(v, "/ :") {
-				return nil, InvalidArg("\"host-name\" not a valid ifname", v)
-			}
-			d.HostName = v
+			d.HostName, err = parseHostName(v)
 		case "vnet_hdr":
-			if d.VnetHdr, err = parseOnOff("vnet_hdr", v); err != nil {
-				return nil, err
-			}
+			d.VnetHdr, err = parseOnOff("vnet_hdr", v)
 		case "offload":
-			if d.Offload, err = parseOnOff("offload", v); err != nil {
-				return nil, err
-			}
+			d.Offload, err = parseOnOff("offload", v)
 		default:
-			return nil, h.unknown(args[i])
+			return h.unknown(key)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return d, nil
 }
