@@ -136,18 +136,9 @@ func parseAddrFilter(args []string, family int) (*addrFilter, error) {
 			}
 			f.kind = v
 		default:
-			if w == "dev" {
-				if v, err = next(); err != nil {
-					return nil, err
-				}
-				w = v
-			} else if Matches(w, "help") {
-				return nil, usageErr(addrUsage)
+			if f.dev, err = showDevArg(w, f.dev, next, addrUsage); err != nil {
+				return nil, err
 			}
-			if f.dev != "" {
-				return nil, duparg2("dev", w)
-			}
-			f.dev = w
 		}
 		args = args[1:]
 	}

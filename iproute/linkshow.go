@@ -85,18 +85,9 @@ func parseShowFilter(args []string, usage string) (*showFilter, error) {
 			return nil, fail(1, "Device \"%s\" does not exist.", v)
 		case w == "nomaster":
 		default:
-			if w == "dev" {
-				if v, err = next(); err != nil {
-					return nil, err
-				}
-				w = v
-			} else if Matches(w, "help") {
-				return nil, usageErr(usage)
+			if f.dev, err = showDevArg(w, f.dev, next, usage); err != nil {
+				return nil, err
 			}
-			if f.dev != "" {
-				return nil, duparg2("dev", w)
-			}
-			f.dev = w
 		}
 		args = args[1:]
 	}
@@ -419,4 +410,23 @@ func (c *Cmd) printLinkBrief(d *netdev.Device) {
 	c.printFlags(d.Flags(), mdown)
 	p.Textf("\n")
 	p.CloseObject()
+}
+
+// showDevArg handles the trailing "[dev] NAME" of ip link/addr show: "dev"
+// takes the next word, "help" prints the usage, and a second name is a
+// duplicate. It returns the device name to filter on.
+func showDevArg(w, cur string, next func() (string, error), usage string) (string, error) {
+	if w == "dev" {
+		v, err := next()
+		if err != nil {
+			return "", err
+		}
+		w = v
+	} else if Matches(w, "help") {
+		return "", usageErr(usage)
+	}
+	if cur != "" {
+		return "", duparg2("dev", w)
+	}
+	return w, nil
 }
