@@ -236,6 +236,14 @@ func (d *Daemon) capture(c net.Conn, br *bufio.Reader, req *Request) {
 			_ = w.Flush()
 			return
 		case <-devGone:
+			// The device is gone: write what it captured before it went,
+			// then end the stream.
+			for len(tap.ch) > 0 {
+				p := <-tap.ch
+				if err := w.WriteTruncated(p.ts, p.data, p.length, p.dir); err != nil {
+					return
+				}
+			}
 			_ = w.Flush()
 			return
 		case p := <-tap.ch:
