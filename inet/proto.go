@@ -80,6 +80,15 @@ func dispatch(family int, proto uint8, ns *netdev.Namespace, d *netdev.Device, b
 	return false
 }
 
+// Redispatch offers b to the handlers of another protocol than its IP
+// header names, as xfrm4_rcv_encap hands UDP-encapsulated ESP to the ESP
+// handlers: the data is at the transport header (which for ESP-in-UDP is
+// the UDP header). It reports whether a handler took b; if not, b is
+// still the caller's.
+func Redispatch(family int, proto uint8, ns *netdev.Namespace, d *netdev.Device, b *packet.Buffer) bool {
+	return dispatch(family, proto, ns, d, b)
+}
+
 // dispatchErr offers an ICMP error to the handlers of the quoted protocol.
 func dispatchErr(family int, proto uint8, ns *netdev.Namespace, e ICMPErr) {
 	for _, h := range handlersFor(family, proto) {

@@ -155,3 +155,43 @@ func TestVTIUDP(t *testing.T) {
 		t.Fatalf("received %d datagrams, want 20", len(got))
 	}
 }
+
+// TestSiteToSiteVTINATT runs the vti tunnel over ESP-in-UDP (encap
+// espinudp 4500 4500): Linux hands decapsulated ESP to the protocol
+// handlers (xfrm4_rcv_encap), so vti claims it as it claims plain ESP.
+func TestSiteToSiteVTINATT(t *testing.T) {
+	tp := site(t)
+	natt := func(host, local, remote, rnet, spiOut, spiIn, kOut, kIn string) {
+		enc := " encap espinudp 4500 4500 0.0.0.0"
+		ipCmds(t, tp, host,
+			"ip link add vti0 type vti local "+local+" remote "+remote+" key 10",
+			"ip link set vti0 up",
+			"ip xfrm state add src "+local+" dst "+remote+" proto esp spi "+spiOut+" mode tunnel aead rfc4106(gcm(aes)) "+kOut+" 128"+enc,
+			"ip xfrm state add src "+remote+" dst "+local+" proto esp spi "+spiIn+" mode tunnel aead rfc4106(gcm(aes)) "+kIn+" 128"+enc,
+			"ip xfrm policy add dir out mark 10 tmpl src "+local+" dst "+remote+" proto esp mode tunnel",
+			"ip xfrm policy add dir in mark 10 tmpl src "+remote+" dst "+local+" proto esp mode tunnel",
+			"ip route add "+rnet+" dev vti0",
+		)
+	}
+	natt("gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA)
+	natt("gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB)
+	tap := &protoTap{protos: map[uint8]int{}}
+	tp.Dev("r:e0").AddTap(tap)
+	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 3)); got != 3 {
+		t.Fatalf("replies = %d, want 3", got)
+	}
+	if len(tap.protos) != 1 || tap.protos[header.IPProtoUDP] == 0 {
+		t.Errorf("underlay saw protocols %v, want only UDP", tap.protos)
+	}
+	for _, gw := range []string{"gwa", "gwb"} {
+		s := tp.NS(gw).DeviceByName("vti0").Stats.Snapshot()
+		if s.TxPackets != 3 || s.RxPackets != 3 || s.TxErrors != 0 || s.RxErrors != 0 {
+			t.Errorf("%s vti0 stats %+v", gw, s)
+		}
+		for _, e := range xfrm.ForNamespace(tp.NS(gw)).MIB.Snapshot() {
+			if e.Value != 0 {
+				t.Errorf("%s: %s = %d", gw, e.Name, e.Value)
+			}
+		}
+	}
+}

@@ -32,11 +32,15 @@ func (espInUDP) EncapRcv(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buf
 	case len(p) < 8:
 		return inet.Declined
 	}
-	if !b.PushTo(b.NetworkStart()) {
-		dev.Drop(b, DropPolicy)
-		return inet.Handled
+	// xfrm4_rcv_encap: the ESP handlers in priority order (vti first,
+	// then xfrm's own input), which find the UDP header in front of ESP.
+	family := inet.FamilyV4
+	if b.Protocol == netdev.EthPIPv6 {
+		family = inet.FamilyV6
 	}
-	Input(ns, dev, b, xfrm.ProtoESP)
+	if !inet.Redispatch(family, uint8(xfrm.ProtoESP), ns, dev, b) {
+		dev.Drop(b, DropPolicy)
+	}
 	return inet.Handled
 }
 
