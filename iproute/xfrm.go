@@ -202,20 +202,31 @@ func xfrmSelectorPrint(c *Cmd, w io.Writer, s *xfrm.Selector, family int, prefix
 	if s.Proto != 0 {
 		fmt.Fprintf(w, "proto %s ", ipProtoName(s.Proto))
 	}
+	// Every protocol but ICMP, GRE and MH prints ports when masked, as
+	// xfrm_selector_print's default case (an ACQUIRE's selector always
+	// has full port masks, so a proto-any flow shows "sport 0 dport 0").
 	switch s.Proto {
-	case 6, 17, 132, 33:
-		if s.SportMask != 0 {
-			fmt.Fprintf(w, "sport %d ", s.Sport)
-		}
-		if s.DportMask != 0 {
-			fmt.Fprintf(w, "dport %d ", s.Dport)
-		}
-	case 1, 58, 135:
+	case 1, 58:
 		if s.SportMask != 0 {
 			fmt.Fprintf(w, "type %d ", s.Sport)
 		}
 		if s.DportMask != 0 {
 			fmt.Fprintf(w, "code %d ", s.Dport)
+		}
+	case 47:
+		if s.SportMask != 0 || s.DportMask != 0 {
+			fmt.Fprintf(w, "key %d ", uint32(s.Sport)<<16|uint32(s.Dport))
+		}
+	case 135:
+		if s.SportMask != 0 {
+			fmt.Fprintf(w, "type %d ", s.Sport)
+		}
+	default:
+		if s.SportMask != 0 {
+			fmt.Fprintf(w, "sport %d ", s.Sport)
+		}
+		if s.DportMask != 0 {
+			fmt.Fprintf(w, "dport %d ", s.Dport)
 		}
 	}
 	if s.Ifindex > 0 {

@@ -86,10 +86,7 @@ func (c *Cmd) printXfrmMsg(m xfrm.Msg) {
 		c.printState(w, m.State)
 		fmt.Fprintf(w, "\thard %d\n", b2i(m.Hard))
 	case xfrm.MsgAcquire:
-		// xfrm_acquire_print.
-		fmt.Fprintf(w, "acquire proto %s \n", m.Tmpl.Proto)
-		xfrmSelectorPrint(c, w, &m.Selector, m.Selector.Family, "  sel ")
-		c.printPolicyPrefixed(w, m.Policy, "  policy ", "    ")
+		c.printAcquire(w, &m)
 	case xfrm.MsgFlushSA:
 		fmt.Fprintf(w, "Flushed state proto %s\n", protoOrAny(m.Proto))
 	case xfrm.MsgNewPolicy:

@@ -524,7 +524,7 @@ func (c *Cmd) printPolicyPrefixed(out io.Writer, p *xfrm.Policy, title, prefix s
 			w.WriteString("\n")
 		}
 		if st {
-			fmt.Fprintf(&w, "%s\t\tenc-mask %x auth-mask %x comp-mask %x\n", prefix, t.EAlgos, t.AAlgos, t.CAlgos)
+			fmt.Fprintf(&w, "%s\t\tenc-mask %08x auth-mask %08x comp-mask %08x\n", prefix, t.EAlgos, t.AAlgos, t.CAlgos)
 		}
 	}
 	printPolicyOffload(&w, prefix, p)

@@ -35,7 +35,10 @@ type Msg struct {
 	Policy *Policy
 	Hard   bool // EXPIRE: hard expiry
 	Proto  Proto
-	// Acquire fields.
+	// Acquire fields (struct xfrm_user_acquire): Tmpl is the template
+	// with the addresses the larval state gets (its Proto and SPI are the
+	// message's id, its AAlgos/EAlgos/CAlgos the algorithm masks),
+	// Selector the flow's, Seq the larval state's km.seq (never 0).
 	Tmpl     Tmpl
 	Selector Selector
 	Seq      uint32
@@ -250,6 +253,9 @@ func (n *Net) Acquire(p *Policy, i int, t Tmpl, sel Selector, now time.Time) boo
 	}
 	n.acq[k] = now.Add(acquireLifetime)
 	n.acqSeq++
+	if n.acqSeq == 0 { // xfrm_get_acqseq skips 0 on wrap
+		n.acqSeq++
+	}
 	seq := n.acqSeq
 	n.mu.Unlock()
 	n.Publish(Msg{Kind: MsgAcquire, Policy: p, Tmpl: t, Selector: sel, Seq: seq})
