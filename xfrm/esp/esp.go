@@ -28,7 +28,11 @@ func (espType) Init(x *xfrm.State) error {
 			return extack.New(syscall.EINVAL, "Unsupported encapsulation type for ESP")
 		}
 	}
-	return x.BuildESPCipher()
+	if err := x.BuildESPCipher(); err != nil {
+		return err
+	}
+	x.Data = newSA(x)
+	return nil
 }
 
 const (

@@ -20,28 +20,90 @@ type Params struct {
 
 var defaultParams = Params{TTL: 64, MTU: 1500}
 
+// Sealing is an outbound ESP packet between Prepare and Seal: its
+// headers, trailer and sequence number are in place and its payload is
+// still plaintext. It is a small value the caller keeps beside the packet
+// (a crypto engine's ring slot); the packet must not be pushed or pulled
+// in between.
+type Sealing struct {
+	// Seq is the sequence number Prepare assigned (with the ESN high
+	// half).
+	Seq uint64
+	off int32 // the ESP header's offset in the packet data
+	udp int32 // offset of a UDP header over IPv6 whose checksum Seal sets; -1 none
+}
+
 // Output applies ESP to b in place, as xfrm_output_one with the SA's outer
-// mode and esp_output do. b's data starts at an IP header: the inner packet
-// in tunnel mode, the whole packet in transport and BEET modes. On success
-// b holds the ESP packet from its outer IP header, with the network header
-// set. On failure the returned *xfrm.Drop names the reason and the MIB
-// counter already bumped; b remains the caller's to drop.
+// mode and esp_output do: Prepare then Seal. b's data starts at an IP
+// header: the inner packet in tunnel mode, the whole packet in transport
+// and BEET modes. On success b holds the ESP packet from its outer IP
+// header, with the network header set. On failure the returned
+// *xfrm.Drop names the reason and the MIB counter already bumped; b
+// remains the caller's to drop.
 func Output(x *xfrm.State, b *packet.Buffer, p *Params) error {
+	s, err := Prepare(x, b, p)
+	if err != nil {
+		return err
+	}
+	Seal(x, b, s)
+	return nil
+}
+
+// Prepare is the serial half of Output (esp_output_head and the mode's
+// header building): it checks the SA, assigns the sequence number and
+// counts the lifetime, writes the trailer, the ESP header (SPI and
+// sequence number), the NAT-T header and the outer or patched IP header.
+// Packets of one SA must be prepared in the order they are to leave; the
+// Seal of each may then run on any goroutine, in any order. Errors are
+// Output's.
+func Prepare(x *xfrm.State, b *packet.Buffer, p *Params) (Sealing, error) {
 	if p == nil {
 		p = &defaultParams
 	}
+	sa := saOf(x)
+	var s Sealing
 	var d *xfrm.Drop
-	switch x.Cfg().Mode {
-	case xfrm.ModeTunnel:
-		d = outputTunnel(x, b, p)
-	default:
-		d = outputTransport(x, b, p)
+	if sa.tunnel {
+		s, d = prepareTunnel(x, sa, b, p)
+	} else {
+		s, d = prepareTransport(x, sa, b, p)
 	}
 	if d != nil {
-		return d
+		return Sealing{}, d
 	}
 	b.Mark = x.Cfg().ApplyOutputMark(b.Mark)
-	return nil
+	return s, nil
+}
+
+// Seal is the parallel half of Output (esp_output_tail): it writes the IV,
+// encrypts the payload and trailer and writes the ICV of a packet Prepare
+// left in s. With ESN the AAD is SPI | seq_hi | seq_lo, built over the 4
+// bytes in front of the ESP header as Linux does and restored afterwards.
+// Over IPv6 the NAT-T UDP checksum, which covers the ciphertext, is set
+// last (esp_output_encap_csum).
+func Seal(x *xfrm.State, b *packet.Buffer, s Sealing) {
+	pkt := b.Bytes()
+	off := int(s.off)
+	if off < 4 || off > len(pkt) {
+		return
+	}
+	esp := pkt[off:]
+	if x.Cfg().Flags&xfrm.FlagESN == 0 {
+		x.AEAD.Seal(esp, header.ESPMinimumSize, s.Seq)
+	} else {
+		pre := pkt[off-esnShift:]
+		var saved [esnShift]byte
+		copy(saved[:], pre)
+		spi := binary.BigEndian.Uint32(esp)
+		binary.BigEndian.PutUint32(pre[0:4], spi)
+		binary.BigEndian.PutUint32(pre[4:8], uint32(s.Seq>>32))
+		x.AEAD.Seal(pre, header.ESPMinimumSize+esnShift, s.Seq)
+		binary.BigEndian.PutUint32(pre[4:8], spi)
+		copy(pre, saved[:])
+	}
+	if s.udp >= 0 {
+		finishUDP6(pkt, int(s.udp))
+	}
 }
 
 // encapLen is the UDP encapsulation overhead.
@@ -57,9 +119,9 @@ func encapLen(c *xfrm.Config) int {
 
 // trailer computes TFC and padding lengths for a payload of n bytes
 // (esp_output): clen = ALIGN(n + 2 + tfclen, blksize).
-func trailer(x *xfrm.State, n int, p *Params) (tfclen, plen int) {
-	c := x.Cfg()
-	if c.TFCPad != 0 {
+func trailer(x *xfrm.State, sa *espSA, n int, p *Params) (tfclen, plen int) {
+	if sa.tfc {
+		c := x.Cfg()
 		mtu := p.MTU
 		if mtu == 0 {
 			mtu = 1500
@@ -69,7 +131,7 @@ func trailer(x *xfrm.State, n int, p *Params) (tfclen, plen int) {
 			tfclen = padto - n
 		}
 	}
-	bs := blockSize(x)
+	bs := sa.bs
 	clen := (n + 2 + tfclen + bs - 1) / bs * bs
 	return tfclen, clen - n - tfclen
 }
@@ -86,69 +148,51 @@ func fillTrailer(t []byte, tfclen, plen int, nh uint8) {
 	t[plen-1] = nh
 }
 
-func outputTunnel(x *xfrm.State, b *packet.Buffer, p *Params) *xfrm.Drop {
-	c := x.Cfg()
-	mib := x.MIB()
+func prepareTunnel(x *xfrm.State, sa *espSA, b *packet.Buffer, p *Params) (Sealing, *xfrm.Drop) {
 	in, ok := mode.Inspect(b.Bytes())
 	if !ok {
-		return mib.Count(xfrm.OutStateModeError)
+		return Sealing{}, x.MIB().Count(xfrm.OutStateModeError)
 	}
 	n := b.Len()
-	ivLen, icvLen := x.AEAD.IVLen(), x.AEAD.ICVLen()
-	tfclen, plen := trailer(x, n, p)
-	olen := mode.OuterLen(c.Family)
-	elen := encapLen(c)
-	if !b.Reserve(olen+elen+header.ESPMinimumSize+ivLen+esnShift, tfclen+plen+icvLen+gcmSpill) {
-		return mib.Count(xfrm.OutError)
+	tfclen, plen := trailer(x, sa, n, p)
+	esph := header.ESPMinimumSize + sa.ivLen
+	if !b.Reserve(sa.olen+sa.elen+esph+esnShift, tfclen+plen+sa.icvLen+gcmSpill) {
+		return Sealing{}, x.MIB().Count(xfrm.OutError)
 	}
-	seq, d := x.OutputPrepare(olen + elen + header.ESPMinimumSize + ivLen + n)
+	seq, d := x.OutputPrepare(sa.olen + sa.elen + esph + n)
 	if d != nil {
-		return d
+		return Sealing{}, d
 	}
-	fillTrailer(b.Put(tfclen+plen+icvLen), tfclen, plen, in.Proto)
-	seal(x, b, seq)
+	fillTrailer(b.Put(tfclen+plen+sa.icvLen), tfclen, plen, in.Proto)
+	pushESP(b, sa, esph, seq)
 	encapUDP(x, b)
 	ttl := p.TTL
 	if ttl == 0 {
 		ttl = 64
 	}
-	proto := uint8(xfrm.ProtoESP)
-	if c.Encap != nil {
-		proto = mode.ProtoUDP
+	if sa.v4 {
+		sa.pushOuter4(x, b, in, ttl)
+	} else {
+		mode.PushOuter(x, b, in, sa.proto, ttl)
 	}
-	mode.PushOuter(x, b, in, proto, ttl)
-	finishUDP(x, b, olen)
-	b.SetTransportHeader(olen)
-	return nil
+	b.SetTransportHeader(sa.olen)
+	s := Sealing{Seq: seq, off: int32(sa.olen + sa.elen), udp: -1}
+	if sa.udp6 {
+		s.udp = int32(sa.olen)
+	}
+	return s, nil
 }
 
-// seal pushes the ESP header and IV in front of the payload (whose trailer
-// is already in place) and encrypts. With ESN the AAD is SPI | seq_hi |
-// seq_lo, built 4 bytes in front of the header as Linux does and undone
-// afterwards.
-func seal(x *xfrm.State, b *packet.Buffer, seq uint64) {
-	ivLen := x.AEAD.IVLen()
-	h := b.Push(header.ESPMinimumSize + ivLen)
-	spi := x.Cfg().ID.SPI
-	binary.BigEndian.PutUint32(h[0:4], spi)
+// pushESP pushes the ESP header and room for the IV in front of the
+// payload, with the SPI and the low half of seq.
+func pushESP(b *packet.Buffer, sa *espSA, esph int, seq uint64) {
+	h := b.Push(esph)
+	binary.BigEndian.PutUint32(h[0:4], sa.spi)
 	binary.BigEndian.PutUint32(h[4:8], uint32(seq))
-	if x.Cfg().Flags&xfrm.FlagESN == 0 {
-		x.AEAD.Seal(b.Bytes(), header.ESPMinimumSize, seq)
-		return
-	}
-	pre := b.Push(esnShift)
-	var saved [4]byte
-	copy(saved[:], pre[:4])
-	binary.BigEndian.PutUint32(pre[0:4], spi)
-	binary.BigEndian.PutUint32(pre[4:8], uint32(seq>>32))
-	x.AEAD.Seal(b.Bytes(), 12, seq)
-	binary.BigEndian.PutUint32(pre[4:8], spi)
-	copy(pre[:4], saved[:])
-	b.Pull(esnShift)
 }
 
-// encapUDP pushes the NAT-T UDP header (and non-IKE marker); the length
-// and checksum are set by finishUDP once the IP header is known.
+// encapUDP pushes the NAT-T UDP header (and non-IKE marker); over IPv6
+// its checksum is set by Seal once the ciphertext is known.
 func encapUDP(x *xfrm.State, b *packet.Buffer) {
 	e := x.Cfg().Encap
 	if e == nil {
@@ -164,64 +208,62 @@ func encapUDP(x *xfrm.State, b *packet.Buffer) {
 	u.SetChecksum(0)
 }
 
-// finishUDP completes the UDP header at off: zero checksum over IPv4
-// (RFC 3948), a real one over IPv6 (esp_output_encap_csum).
-func finishUDP(x *xfrm.State, b *packet.Buffer, off int) {
-	if x.Cfg().Encap == nil || x.Cfg().Family != 6 {
+// finishUDP6 sets the checksum of the UDP header at off of an IPv6 packet
+// pkt: RFC 3948 leaves it zero over IPv4, IPv6 needs a real one
+// (esp_output_encap_csum).
+func finishUDP6(pkt []byte, off int) {
+	if len(pkt) < header.IPv6MinimumSize || pkt[0]>>4 != 6 || off+header.UDPMinimumSize > len(pkt) {
 		return
 	}
-	pkt := b.Bytes()
 	ip := header.IPv6(pkt)
 	u := header.UDP(pkt[off:])
 	u.SetChecksum(0)
 	u.SetChecksum(u.CalculateChecksum(ip.SourceSlice(), ip.DestinationSlice()))
 }
 
-func outputTransport(x *xfrm.State, b *packet.Buffer, p *Params) *xfrm.Drop {
+func prepareTransport(x *xfrm.State, sa *espSA, b *packet.Buffer, p *Params) (Sealing, *xfrm.Drop) {
 	c := x.Cfg()
 	mib := x.MIB()
 	pkt := b.Bytes()
 	hlen, nhOff, nh, ok := mode.Split(pkt)
 	if !ok {
-		return mib.Count(xfrm.OutStateModeError)
+		return Sealing{}, mib.Count(xfrm.OutStateModeError)
 	}
 	fam := int(pkt[0] >> 4)
 	beet := c.Mode == xfrm.ModeBEET
 	if beet && (fam != c.Family || (fam == 4 && hlen != header.IPv4MinimumSize)) {
 		// Cross-family BEET and the BEET pseudo header are not done.
-		return mib.Count(xfrm.OutStateModeError)
+		return Sealing{}, mib.Count(xfrm.OutStateModeError)
 	}
-	ivLen, icvLen := x.AEAD.IVLen(), x.AEAD.ICVLen()
-	elen := encapLen(c)
+	esph := header.ESPMinimumSize + sa.ivLen
 	n := len(pkt) - hlen
-	_, plen := trailer(x, n, p)
-	if !b.Reserve(elen+header.ESPMinimumSize+ivLen+esnShift, plen+icvLen+gcmSpill) {
-		return mib.Count(xfrm.OutError)
+	_, plen := trailer(x, sa, n, p)
+	if !b.Reserve(sa.elen+esph+esnShift, plen+sa.icvLen+gcmSpill) {
+		return Sealing{}, mib.Count(xfrm.OutError)
 	}
-	seq, d := x.OutputPrepare(b.Len() + elen + header.ESPMinimumSize + ivLen)
+	seq, d := x.OutputPrepare(b.Len() + sa.elen + esph)
 	if d != nil {
-		return d
+		return Sealing{}, d
 	}
 	var l3 [mode.MaxL3]byte
 	copy(l3[:hlen], b.Bytes())
 	b.Pull(hlen)
-	fillTrailer(b.Put(plen+icvLen), 0, plen, nh)
-	seal(x, b, seq)
+	fillTrailer(b.Put(plen+sa.icvLen), 0, plen, nh)
+	pushESP(b, sa, esph, seq)
 	encapUDP(x, b)
 	copy(b.Push(hlen), l3[:hlen])
-	proto := uint8(xfrm.ProtoESP)
-	if c.Encap != nil {
-		proto = mode.ProtoUDP
-	}
-	var sa, da [16]byte
 	var src, dst []byte
+	var sad, dad [16]byte
 	if beet {
-		src, dst = mode.BEETAddrs(x, fam, &sa, &da)
+		src, dst = mode.BEETAddrs(x, fam, &sad, &dad)
 	}
-	mode.Patch(b.Bytes(), nhOff, proto, beet, src, dst)
+	mode.Patch(b.Bytes(), nhOff, sa.proto, beet, src, dst)
 	mode.SetProtocol(b, fam)
-	finishUDP(x, b, hlen)
 	b.SetNetworkHeader(0)
 	b.SetTransportHeader(hlen)
-	return nil
+	s := Sealing{Seq: seq, off: int32(hlen + sa.elen), udp: -1}
+	if sa.udp6 {
+		s.udp = int32(hlen)
+	}
+	return s, nil
 }
