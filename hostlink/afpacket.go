@@ -129,6 +129,7 @@ func (pd *packetDev) readLoop(q *sys.Conn, qi int) {
 	r := newBufs(rxBatch, pd.vnet+maxFrame)
 	defer r.free()
 	batch := sys.NewBatch(rxBatch)
+	w := pd.dev.Namespace().World()
 	for {
 		if !r.fill() {
 			pd.dev.Stats.RxMissedErrors.Add(1)
@@ -138,6 +139,7 @@ func (pd *packetDev) readLoop(q *sys.Conn, qi int) {
 			batch.Msgs[i].Buf = r.raw[i]
 		}
 		n, err := q.RecvBatch(batch)
+		w.BeginBurst()
 		for i := range n {
 			m := &batch.Msgs[i]
 			if m.PktType == uint8(packet.PacketOutgoing) || m.Truncated {
@@ -148,6 +150,7 @@ func (pd *packetDev) readLoop(q *sys.Conn, qi int) {
 			}
 			pd.rx(r.take(i, m.N), qi)
 		}
+		w.EndBurst()
 		if err != nil && pd.readerDone(err) {
 			return
 		}

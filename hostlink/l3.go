@@ -133,6 +133,7 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 	defer r.free()
 	batch := sys.NewBatch(rxBatch)
 	d := h.dev
+	w := d.Namespace().World()
 	for {
 		if !r.fill() {
 			d.Stats.RxMissedErrors.Add(1)
@@ -142,6 +143,7 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 			batch.Msgs[i].Buf = r.raw[i]
 		}
 		n, err := c.RecvBatch(batch)
+		w.BeginBurst()
 		for i := range n {
 			m := &batch.Msgs[i]
 			if m.Truncated {
@@ -158,6 +160,7 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 			d.Stats.CountRx(b.Len())
 			d.Receive(b)
 		}
+		w.EndBurst()
 		if err != nil && h.readerDone(err) {
 			return
 		}

@@ -150,4 +150,33 @@ func TestPrivUDPDevice(t *testing.T) {
 			b.Free()
 		}
 	}
+	{ // burst: datagrams sent during a receive burst leave as one train
+		w.BeginBurst()
+		for i := range 12 {
+			n := 900
+			if i == 11 {
+				n = 300 // a shorter last datagram ends the train
+			}
+			out, _ := packet.FromBytes(build.IPv4(build.IPv4Opts{Src: loIP, Dst: loIP, Proto: header.IPProtoUDP},
+				build.UDP(port, pap.Port(), bytes.Repeat([]byte{byte(i)}, n))))
+			must(t, d.Transmit(out))
+		}
+		if got := d.Stats.TxPackets.Load(); got != 2 {
+			t.Errorf("tx_packets %d before the burst ends, want 2 (held)", got)
+		}
+		w.EndBurst()
+		for i := range 12 {
+			n, err := peer.Read(buf)
+			must(t, err)
+			if want := map[bool]int{true: 300, false: 900}[i == 11]; n != want || buf[0] != byte(i) {
+				t.Fatalf("datagram %d: %d bytes of %d, want %d of %d", i, n, buf[0], want, i)
+			}
+		}
+		if got := udpInfo(d).TxTrains; got != 1 {
+			t.Errorf("tx_trains %d, want 1", got)
+		}
+		if got := d.Stats.TxPackets.Load(); got != 14 {
+			t.Errorf("tx_packets %d, want 14", got)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package hostlink
 
 import (
+	"sync/atomic"
 	"syscall"
 
 	"github.com/softnet/softnet/extack"
@@ -31,6 +32,9 @@ type TunInfo struct {
 	Queues   int    `json:"queues"`
 	VnetHdr  bool   `json:"vnet_hdr"`
 	Offload  uint32 `json:"offload"` // TUN_F_* granted by the host
+	// GROFrames counts frames written that coalesced several TCP
+	// segments given during a receive burst.
+	GROFrames uint64 `json:"gro_frames"`
 }
 
 // tunKind is host-tun (tap false) or host-tap.
@@ -49,6 +53,10 @@ type tunDev struct {
 	// offload is the TUN_F_* set the host granted.
 	offload uint32
 	emitFn  func(*packet.Buffer)
+	world   *netdev.World
+	// gro coalesces TCP segments written during a receive burst.
+	gro       groTrain
+	groFrames atomic.Uint64
 }
 
 var _ netdev.Driver = (*tunDev)(nil)
@@ -119,6 +127,7 @@ func (k tunKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Lin
 	}
 	td.cfg.HostName = t.Name
 	td.emitFn = td.emit
+	td.world = ns.World()
 	if !vnet {
 		d.InitFeatures(netdev.FeatHighDMA|netdev.FeatLLTX|netdev.FeatSG, netdev.FeatSG)
 	}
@@ -128,13 +137,18 @@ func (k tunKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Lin
 	for i, q := range t.Queues {
 		td.start(func() { td.readLoop(q, i) })
 	}
+	if td.vnet > 0 {
+		td.world.AddFlusher(td)
+	}
 	return nil
 }
 
 // DelLink closes the host device's queues and waits for the readers.
 func (tunKind) DelLink(d *netdev.Device) {
 	if td, ok := d.Priv.(*tunDev); ok {
+		td.world.RemoveFlusher(td)
 		td.stop()
+		td.Flush()
 	}
 }
 
@@ -144,21 +158,25 @@ func (tunKind) LinkInfo(d *netdev.Device) any {
 	if !ok {
 		return nil
 	}
-	return &TunInfo{HostName: td.cfg.HostName, Queues: len(td.queues), VnetHdr: td.vnet > 0, Offload: td.offload}
+	return &TunInfo{HostName: td.cfg.HostName, Queues: len(td.queues), VnetHdr: td.vnet > 0, Offload: td.offload,
+		GROFrames: td.groFrames.Load()}
 }
 
 func (td *tunDev) readLoop(q *sys.Conn, qi int) {
 	r := newBufs(rxBatch, td.vnet+maxFrame)
 	defer r.free()
+	w := td.dev.Namespace().World()
 	for {
 		if !r.fill() {
 			td.dev.Stats.RxMissedErrors.Add(1)
 			return
 		}
 		n, err := q.ReadBatch(r.raw, r.sizes)
+		w.BeginBurst()
 		for i := range n {
 			td.rx(r.take(i, r.sizes[i]), qi)
 		}
+		w.EndBurst()
 		if err != nil && td.readerDone(err) {
 			return
 		}
@@ -205,6 +223,15 @@ func (td *tunDev) Xmit(d *netdev.Device, b *packet.Buffer) {
 		td.write(b)
 		return
 	}
+	if td.groAdd(b) {
+		return
+	}
+	td.writeVnet(b)
+}
+
+// writeVnet writes b behind the virtio_net_hdr that describes it.
+func (td *tunDev) writeVnet(b *packet.Buffer) {
+	d := td.dev
 	f, ok := vnetFields(b, td.nh)
 	if !ok {
 		td.segment(b)
@@ -234,13 +261,16 @@ func (td *tunDev) emit(b *packet.Buffer) {
 	td.write(b)
 }
 
+// pick is the queue b's flow hash selects.
+func (td *tunDev) pick(b *packet.Buffer) *sys.Conn {
+	return td.queues[int(b.Hash%uint32(len(td.queues)))]
+}
+
 // write sends one frame (with its virtio header, if any) on the queue the
 // flow hash picks.
 func (td *tunDev) write(b *packet.Buffer) {
-	qs := td.queues
-	q := qs[int(b.Hash%uint32(len(qs)))]
 	n := b.Len() - td.vnet
-	if _, err := q.Write(b.Bytes()); err != nil {
+	if _, err := td.pick(b).Write(b.Bytes()); err != nil {
 		td.dev.Stats.TxErrors.Add(1)
 		td.dev.DropTx(b, DropHostWrite)
 		return

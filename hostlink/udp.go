@@ -2,6 +2,7 @@ package hostlink
 
 import (
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/softnet/softnet/extack"
@@ -31,6 +32,9 @@ type UDPInfo struct {
 	GRO     bool           `json:"gro"`
 	GSO     bool           `json:"gso"`
 	HostDev string         `json:"host_dev,omitempty"`
+	// TxTrains counts sends that carried several datagrams held during a
+	// receive burst (one UDP_SEGMENT sendmsg each).
+	TxTrains uint64 `json:"tx_trains"`
 }
 
 type udpKind struct{}
@@ -45,6 +49,9 @@ type udpDev struct {
 	c       *sys.Conn
 	info    UDPInfo
 	synthFn func(*packet.Buffer, *sys.Msg) bool
+	world   *netdev.World
+	train   udpTrain
+	trains  atomic.Uint64 // UDP_SEGMENT sends of more than one datagram
 }
 
 func (udpKind) Name() string { return "host-udp" }
@@ -86,6 +93,8 @@ func (udpKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.LinkR
 			netdev.FeatSG|netdev.FeatGSOUDPL4)
 	}
 	ud.synthFn = ud.synth
+	ud.world = ns.World()
+	ud.world.AddFlusher(ud)
 	d.Priv = ud
 	d.Driver = ud
 	ud.start(func() { recvL3(&ud.host, c, ud.synthFn) })
@@ -95,7 +104,9 @@ func (udpKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.LinkR
 // DelLink closes the socket and waits for the reader.
 func (udpKind) DelLink(d *netdev.Device) {
 	if ud, ok := d.Priv.(*udpDev); ok {
+		ud.world.RemoveFlusher(ud)
 		ud.stop()
+		ud.Flush()
 	}
 }
 
@@ -103,6 +114,7 @@ func (udpKind) DelLink(d *netdev.Device) {
 func (udpKind) LinkInfo(d *netdev.Device) any {
 	if ud, ok := d.Priv.(*udpDev); ok {
 		info := ud.info
+		info.TxTrains = ud.trains.Load()
 		return &info
 	}
 	return nil
@@ -178,6 +190,9 @@ func (ud *udpDev) Xmit(d *netdev.Device, b *packet.Buffer) {
 	m, ok := ud.datagram(b)
 	if !ok {
 		d.DropTx(b, DropHostNotPacket)
+		return
+	}
+	if ud.add(b, &m) {
 		return
 	}
 	if err := ud.c.SendMsg(&m); err != nil {

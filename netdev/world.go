@@ -26,6 +26,8 @@ type World struct {
 	// seeds it so runs are reproducible.
 	rand func([]byte)
 	seq  atomic.Uint64
+	// bursts tracks receive bursts for drivers that batch transmits.
+	bursts bursts
 }
 
 // Options configure a World.

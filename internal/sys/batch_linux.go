@@ -22,6 +22,29 @@ type Batch struct {
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrAny
 	oob   []byte
+	// gather is the iovec list of a message sent from Bufs (one per batch:
+	// only a single-message batch may use Bufs).
+	gather []unix.Iovec
+}
+
+// MaxIov bounds Msg.Bufs and Conn.Writev's slices (UIO_MAXIOV).
+const MaxIov = 1024
+
+// fillIovs appends an iovec for each non-empty slice of bufs to dst.
+func fillIovs(dst []unix.Iovec, bufs [][]byte) []unix.Iovec {
+	for _, p := range bufs {
+		if len(p) == 0 {
+			continue
+		}
+		var v unix.Iovec
+		v.Base = &p[0]
+		v.SetLen(len(p))
+		dst = append(dst, v)
+	}
+	if len(dst) == 0 {
+		dst = append(dst, unix.Iovec{})
+	}
+	return dst
 }
 
 // NewBatch returns a batch of n messages.
@@ -43,6 +66,15 @@ func NewBatch(n int) *Batch {
 }
 
 func (b *Batch) setIov(i int) {
+	h := &b.hdrs[i].Hdr
+	if bufs := b.Msgs[i].Bufs; len(bufs) > 0 {
+		b.gather = fillIovs(b.gather[:0], bufs)
+		h.Iov = &b.gather[0]
+		h.SetIovlen(len(b.gather))
+		return
+	}
+	h.Iov = &b.iovs[i]
+	h.SetIovlen(1)
 	buf := b.Msgs[i].Buf
 	if len(buf) == 0 {
 		b.iovs[i].Base = nil
@@ -126,6 +158,9 @@ func parseCmsgs(m *Msg, oob []byte) {
 
 func (b *Batch) prepSend(family, n int) error {
 	for i := range n {
+		if len(b.Msgs[i].Bufs) > MaxIov || (len(b.Msgs[i].Bufs) > 0 && n > 1) {
+			return unix.EINVAL
+		}
 		m := &b.Msgs[i]
 		b.setIov(i)
 		h := &b.hdrs[i].Hdr

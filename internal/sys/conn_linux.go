@@ -36,6 +36,12 @@ type Conn struct {
 	sn     int
 	serr   error
 	sendFn func(uintptr) bool
+
+	// writev state, serialized by txMu
+	wiov     []unix.Iovec
+	wn       int
+	werr     error
+	writevFn func(uintptr) bool
 }
 
 // NewConn takes ownership of fd, makes it non-blocking and registers it
@@ -58,6 +64,7 @@ func newConn(fd, family int, name string) (*Conn, error) {
 	c.recvFn = c.doRecv
 	c.readFn = c.doRead
 	c.sendFn = c.doSend
+	c.writevFn = c.doWritev
 	return c, nil
 }
 
@@ -184,7 +191,39 @@ func (c *Conn) SendMsg(m *Msg) error {
 	c.tx.Msgs[0] = *m
 	_, err := c.sendLocked(c.tx, 1)
 	c.tx.Msgs[0] = Msg{}
+	clear(c.tx.gather)
 	return err
+}
+
+// Writev writes one frame gathered from bufs (a TUN queue's writev: the
+// concatenation is one packet); it is safe for concurrent use.
+func (c *Conn) Writev(bufs [][]byte) (int, error) {
+	if len(bufs) > MaxIov {
+		return 0, unix.EINVAL
+	}
+	c.txMu.Lock()
+	defer c.txMu.Unlock()
+	c.wiov = fillIovs(c.wiov[:0], bufs)
+	c.wn, c.werr = 0, nil
+	err := c.rc.Write(c.writevFn)
+	clear(c.wiov) // drop references to the caller's buffers
+	if err != nil {
+		return 0, err
+	}
+	return c.wn, c.werr
+}
+
+func (c *Conn) doWritev(fd uintptr) bool {
+	r, _, e := unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&c.wiov[0])), uintptr(len(c.wiov)))
+	switch e {
+	case 0:
+		c.wn = int(r)
+	case unix.EAGAIN, unix.EINTR:
+		return false
+	default:
+		c.werr = e
+	}
+	return true
 }
 
 // Control runs f with the raw descriptor (for socket options).

@@ -41,6 +41,9 @@ type TunConfig struct {
 type Msg struct {
 	// Buf is the data to send, or the room to receive into.
 	Buf []byte
+	// Bufs, when set on a send, replaces Buf with a gather list: the
+	// message is the concatenation of the slices (at most MaxIov).
+	Bufs [][]byte
 	// N is the number of bytes received.
 	N int
 	// Addr is the peer: the source on receive, the destination on send.

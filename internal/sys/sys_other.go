@@ -48,6 +48,12 @@ func (c *Conn) RecvBatch(*Batch) (int, error) { return 0, ErrNotSupported }
 // SendBatch returns ErrNotSupported.
 func (c *Conn) SendBatch(*Batch, int) (int, error) { return 0, ErrNotSupported }
 
+// Writev returns ErrNotSupported.
+func (c *Conn) Writev([][]byte) (int, error) { return 0, ErrNotSupported }
+
+// MaxIov bounds Msg.Bufs and Conn.Writev's slices.
+const MaxIov = 1024
+
 // SendMsg returns ErrNotSupported.
 func (c *Conn) SendMsg(*Msg) error { return ErrNotSupported }
 

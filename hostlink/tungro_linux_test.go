@@ -1,0 +1,163 @@
+package hostlink_test
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/header/build"
+	"github.com/softnet/softnet/hostlink"
+	"github.com/softnet/softnet/internal/sys"
+	"github.com/softnet/softnet/internal/sys/privtest"
+	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/packet"
+	"github.com/softnet/softnet/packet/packettest"
+)
+
+// tcpSeg builds an IPv4 TCP segment snIP:4000 → hostIP:5555 with n bytes
+// at seq; corrupt spoils its checksum.
+func tcpSeg(seq uint32, n int, flags uint8, corrupt bool) *packet.Buffer {
+	payload := make([]byte, n)
+	for i := range payload {
+		payload[i] = byte(seq) + byte(i)
+	}
+	p := build.IPv4(build.IPv4Opts{Src: snIP, Dst: hostIP, Proto: header.IPProtoTCP, TTL: 64},
+		build.TCP(build.TCPOpts{SrcPort: 4000, DstPort: 5555, Seq: seq, Ack: 7, Flags: flags, Window: 1000}, payload))
+	if corrupt {
+		p[len(p)-1] ^= 0xff
+	}
+	b, _ := packet.FromBytes(p)
+	return b
+}
+
+// hostFrames reads what the host received on its TUN: each frame's
+// virtio_net_hdr and IP packet.
+func hostFrames(t *testing.T, c *sys.Conn, want int) []header.VirtioNetHdrFields {
+	t.Helper()
+	var got []header.VirtioNetHdrFields
+	batch := sys.NewBatch(8)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) < want && time.Now().Before(deadline) {
+		for i := range batch.Msgs {
+			batch.Msgs[i].Buf = make([]byte, 70000)
+		}
+		n, err := c.RecvBatch(batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			m := batch.Msgs[i]
+			p := m.Buf[:m.N]
+			if len(p) < 10+40 || p[10]>>4 != 4 || p[10+9] != header.IPProtoTCP {
+				continue
+			}
+			f := header.VirtioNetHdr(p).Decode(true)
+			ip := header.IPv4(p[10:])
+			if int(ip.TotalLength()) != len(p)-10 || !ip.IsChecksumValid() {
+				t.Errorf("frame %d: total length %d of %d, ip checksum ok %v", len(got), ip.TotalLength(), len(p)-10, ip.IsChecksumValid())
+			}
+			if f.GSOType != header.VirtioNetHdrGSONone {
+				want := header.PseudoHeaderChecksumAddr(header.IPProtoTCP, snIP, hostIP, uint16(len(p)-10-20))
+				if got := binary.BigEndian.Uint16(p[10+20+16:]); got != want {
+					t.Errorf("tcp checksum field %#x, want pseudo-header sum %#x", got, want)
+				}
+			}
+			f.HdrLen = uint16(len(p) - 10) // reuse: the frame's IP length
+			got = append(got, f)
+		}
+	}
+	return got
+}
+
+// TestPrivTunGRO: TCP segments softnet writes to a vnet_hdr TUN during one
+// receive burst reach the host as one TSO frame per in-order run; outside
+// a burst, or with a bad checksum, they go one by one.
+func TestPrivTunGRO(t *testing.T) {
+	privtest.Netns(t)
+	privtest.RequireTun(t)
+	packettest.CheckBalance(t)
+	w := newWorld(t)
+	d := addLink(t, w.Init(), "t0", "host-tun", &hostlink.TunData{HostName: "sn0", VnetHdr: boolp(true)})
+	if err := sys.LinkUp("sn0", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.AddAddr4("sn0", netip.PrefixFrom(hostIP, 24)); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := sys.InterfaceIndex("sn0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sys.OpenPacket(sys.PacketConfig{Ifindex: idx, VnetHdr: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	send := func(burst bool, segs ...*packet.Buffer) {
+		if burst {
+			w.BeginBurst()
+		}
+		for _, b := range segs {
+			if err := d.Transmit(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if burst {
+			w.EndBurst()
+		}
+	}
+	const ack, psh = 0x10, 0x08
+	tests := []struct {
+		name   string
+		burst  bool
+		segs   []*packet.Buffer
+		frames []int // IP length of each frame the host gets
+		gso    int   // frames with GSO
+	}{
+		{"run of ten", true, []*packet.Buffer{
+			tcpSeg(1000, 1000, ack, false), tcpSeg(2000, 1000, ack, false), tcpSeg(3000, 1000, ack, false),
+			tcpSeg(4000, 1000, ack, false), tcpSeg(5000, 1000, ack, false), tcpSeg(6000, 1000, ack, false),
+			tcpSeg(7000, 1000, ack, false), tcpSeg(8000, 1000, ack, false), tcpSeg(9000, 1000, ack, false),
+			tcpSeg(10000, 500, ack|psh, false)}, []int{40 + 9500}, 1},
+		{"gap splits", true, []*packet.Buffer{
+			tcpSeg(1000, 1000, ack, false), tcpSeg(2000, 1000, ack, false),
+			tcpSeg(5000, 1000, ack, false), tcpSeg(6000, 1000, ack, false)}, []int{2040, 2040}, 2},
+		{"no burst", false, []*packet.Buffer{tcpSeg(1000, 100, ack, false), tcpSeg(1100, 100, ack, false)},
+			[]int{140, 140}, 0},
+		{"bad checksum", true, []*packet.Buffer{
+			tcpSeg(1000, 100, ack, false), tcpSeg(1100, 100, ack, true), tcpSeg(1200, 100, ack, false)},
+			[]int{140, 140, 140}, 0},
+		{"syn not merged", true, []*packet.Buffer{tcpSeg(1000, 100, 0x02, false), tcpSeg(1001, 100, ack, false)},
+			[]int{140, 140}, 0},
+	}
+	before := uint64(0)
+	for _, tc := range tests {
+		send(tc.burst, tc.segs...)
+		got := hostFrames(t, c, len(tc.frames))
+		if len(got) != len(tc.frames) {
+			t.Fatalf("%s: host got %d frames, want %d", tc.name, len(got), len(tc.frames))
+		}
+		gso := 0
+		for i, f := range got {
+			if int(f.HdrLen) != tc.frames[i] {
+				t.Errorf("%s: frame %d is %d bytes, want %d", tc.name, i, f.HdrLen, tc.frames[i])
+			}
+			if f.GSOType != header.VirtioNetHdrGSONone {
+				gso++
+				if f.GSOType != header.VirtioNetHdrGSOTCPv4 || f.GSOSize != 1000 || f.CsumStart != 20 || f.CsumOffset != 16 {
+					t.Errorf("%s: frame %d vnet %+v", tc.name, i, f)
+				}
+			}
+		}
+		if gso != tc.gso {
+			t.Errorf("%s: %d GSO frames, want %d", tc.name, gso, tc.gso)
+		}
+		info := d.Kind().(netdev.InfoFiller).LinkInfo(d).(*hostlink.TunInfo)
+		if info.GROFrames-before != uint64(tc.gso) {
+			t.Errorf("%s: gro_frames +%d, want +%d", tc.name, info.GROFrames-before, tc.gso)
+		}
+		before = info.GROFrames
+	}
+}
