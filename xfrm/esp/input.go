@@ -131,9 +131,12 @@ func Input(x *xfrm.State, b *packet.Buffer) error {
 	if d := x.InputDone(seq, hi, pe-ps); d != nil {
 		return d
 	}
-	if c.Mode == xfrm.ModeTunnel {
+	switch c.Mode {
+	case xfrm.ModeTunnel:
 		d = mode.Decap(x, b, o.tos, nh, ps, pe)
-	} else {
+	case xfrm.ModeBEET:
+		d = mode.BEETDecap(x, b, nh, ps, pe)
+	default:
 		d = mode.Rejoin(x, b, o.fam, o.hlen, o.nhOff, nh, ps, pe)
 	}
 	if d != nil {

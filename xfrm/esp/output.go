@@ -63,9 +63,12 @@ func Prepare(x *xfrm.State, b *packet.Buffer, p *Params) (Sealing, error) {
 	sa := saOf(x)
 	var s Sealing
 	var d *xfrm.Drop
-	if sa.tunnel {
+	switch {
+	case sa.tunnel:
 		s, d = prepareTunnel(x, sa, b, p)
-	} else {
+	case x.Cfg().Mode == xfrm.ModeBEET:
+		s, d = prepareBEET(x, sa, b, p)
+	default:
 		s, d = prepareTransport(x, sa, b, p)
 	}
 	if d != nil {
