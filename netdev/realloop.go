@@ -54,8 +54,13 @@ func (l *RealLoop) worker(q chan rxItem) {
 // Now returns the wall-clock time.
 func (l *RealLoop) Now() time.Time { return time.Now() }
 
-// NetifRx queues b for dev.Receive on a worker.
+// NetifRx queues b for dev.Receive on a worker, or, while a host reader's
+// receive burst runs, for the end of the burst on the reader's goroutine
+// (as Linux's gro_cells run in the same softirq).
 func (l *RealLoop) NetifRx(dev *Device, b *packet.Buffer) {
+	if ns := dev.Namespace(); ns != nil && ns.World().deferRx(dev, b) {
+		return
+	}
 	h := b.Hash
 	if h == 0 {
 		h = uint32(dev.Index())
