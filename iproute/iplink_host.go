@@ -248,6 +248,7 @@ func printHostTun(p *Printer, info any) {
 	p.PrintString("vnet_hdr", "vnet_hdr %s ", onOff(i.VnetHdr))
 	if i.VnetHdr {
 		p.PrintString("offload", "offload %s ", offloadNames(i.Offload))
+		p.PrintUint("gro_frames", "gro_frames %d ", i.GROFrames)
 	}
 }
 
@@ -290,6 +291,7 @@ func printHostUDP(p *Printer, info any) {
 	if i.HostDev != "" {
 		p.PrintString("host_dev", "host-dev %s ", i.HostDev)
 	}
+	p.PrintUint("tx_trains", "tx_trains %d ", i.TxTrains)
 }
 
 func init() {

@@ -32,23 +32,29 @@ func hostIP(t *testing.T, args ...string) {
 }
 
 // tunnelSide configures one softnet daemon as an ESP gateway: a host TUN
-// routed into a vti keyed 10, ESP AES-128-GCM SAs, and a host-ip device
-// carrying the ESP packets from the host's underlay address.
-func tunnelSide(t *testing.T, sock string, local, remote, self, peer string, ospi, ispi string, okey, ikey string) {
+// (with its offloads) routed into a vti keyed 10, ESP AES-128-GCM SAs,
+// and an underlay device und0 carrying the ESP packets from the host's
+// underlay address: host-ip (raw sockets, plain ESP) or host-udp (ESP in
+// UDP port 4500, RFC 3948).
+func tunnelSide(t *testing.T, sock, underlay string, local, remote, self, peer string, ospi, ispi string, okey, ikey string) {
 	t.Helper()
 	t.Setenv("SOFTNET_SOCKET", sock)
+	und, encap := "ip link add und0 type host-ip protocols 50", ""
+	if underlay == "udp" {
+		und, encap = "ip link add und0 type host-udp local "+local+" port 4500", " encap espinudp 4500 4500 0.0.0.0"
+	}
 	for _, l := range []string{
 		"sysctl -w net.ipv4.ip_forward=1",
 		"ip link add tun0 type host-tun host-name sntun",
 		"ip link set tun0 up",
-		"ip link add hip0 type host-ip protocols 50",
-		"ip link set hip0 up",
-		"ip addr add " + local + "/32 dev hip0",
-		"ip route add " + remote + "/32 dev hip0",
+		und,
+		"ip link set und0 up",
+		"ip addr add " + local + "/32 dev und0",
+		"ip route add " + remote + "/32 dev und0",
 		"ip link add vti0 type vti local " + local + " remote " + remote + " key 10",
 		"ip link set vti0 up",
-		"ip xfrm state add src " + local + " dst " + remote + " proto esp spi " + ospi + " mode tunnel aead rfc4106(gcm(aes)) " + okey + " 128",
-		"ip xfrm state add src " + remote + " dst " + local + " proto esp spi " + ispi + " mode tunnel aead rfc4106(gcm(aes)) " + ikey + " 128",
+		"ip xfrm state add src " + local + " dst " + remote + " proto esp spi " + ospi + " mode tunnel aead rfc4106(gcm(aes)) " + okey + " 128" + encap,
+		"ip xfrm state add src " + remote + " dst " + local + " proto esp spi " + ispi + " mode tunnel aead rfc4106(gcm(aes)) " + ikey + " 128" + encap,
 		"ip xfrm policy add dir out mark 10 tmpl src " + local + " dst " + remote + " proto esp mode tunnel",
 		"ip xfrm policy add dir in mark 10 tmpl src " + remote + " dst " + local + " proto esp mode tunnel",
 		"ip route add " + peer + "/32 dev vti0",
@@ -67,9 +73,17 @@ func tunnelSide(t *testing.T, sock string, local, remote, self, peer string, osp
 // TestPrivTwoDaemonsESP: two softnet daemons, each in its own host
 // namespace, join the namespaces with a vti + ESP AES-128-GCM tunnel over
 // a host veth (the ESP packets leave and arrive through host-ip raw
-// sockets); host processes ping and transfer 4 MiB over TCP through it,
-// and the ESP counters show the traffic was encrypted.
+// sockets, or as ESP-in-UDP through host-udp sockets); host processes
+// ping and transfer 4 MiB over TCP through it, and the ESP counters show
+// the traffic was encrypted. Over UDP the batched paths must have run:
+// UDP_SEGMENT trains out of A, GRO-coalesced TSO writes into B's host.
 func TestPrivTwoDaemonsESP(t *testing.T) {
+	for _, underlay := range []string{"ip", "udp"} {
+		t.Run(underlay, func(t *testing.T) { twoDaemonsESP(t, underlay) })
+	}
+}
+
+func twoDaemonsESP(t *testing.T, underlay string) {
 	privtest.Netns(t)
 	privtest.RequireTun(t)
 	selfNS, err := os.Open("/proc/thread-self/ns/net")
@@ -90,7 +104,7 @@ func TestPrivTwoDaemonsESP(t *testing.T) {
 		hostIP(t, "addr", "add", "192.0.2.2/24", "dev", "vb")
 		hostIP(t, "link", "set", "vb", "up")
 		dB = startDaemon(t, "", sockB)
-		tunnelSide(t, sockB, "192.0.2.2", "192.0.2.1", "198.51.100.2", "198.51.100.1", "0x2000", "0x1000", keyBA, keyAB)
+		tunnelSide(t, sockB, underlay, "192.0.2.2", "192.0.2.1", "198.51.100.2", "198.51.100.1", "0x2000", "0x1000", keyBA, keyAB)
 		ln, err = net.Listen("tcp4", "198.51.100.2:7001")
 		if err != nil {
 			t.Fatal(err)
@@ -108,7 +122,7 @@ func TestPrivTwoDaemonsESP(t *testing.T) {
 		dA.Process.Signal(syscall.SIGTERM)
 		dA.Wait()
 	}()
-	tunnelSide(t, sockA, "192.0.2.1", "192.0.2.2", "198.51.100.1", "198.51.100.2", "0x1000", "0x2000", keyAB, keyBA)
+	tunnelSide(t, sockA, underlay, "192.0.2.1", "192.0.2.2", "198.51.100.1", "198.51.100.2", "0x1000", "0x2000", keyAB, keyBA)
 
 	if ping, err := exec.LookPath("ping"); err == nil {
 		if out, err := exec.Command(ping, "-c", "3", "-i", "0.2", "-W", "2", "198.51.100.2").CombinedOutput(); err != nil {
@@ -164,6 +178,23 @@ func TestPrivTwoDaemonsESP(t *testing.T) {
 		bytesOut < 4<<20 {
 		t.Errorf("outbound SA counters: %d bytes %d packets (%v)\n%s", bytesOut, pkts, err, out)
 	}
+	if underlay != "udp" {
+		return
+	}
+	if out, _, _ := client(t, "ip -d link show dev und0"); counterAfter(out, "tx_trains") == 0 {
+		t.Errorf("A's und0 sent no UDP_SEGMENT trains:\n%s", out)
+	}
+	t.Setenv("SOFTNET_SOCKET", sockB)
+	if out, _, _ := client(t, "ip -d link show dev tun0"); counterAfter(out, "gro_frames") == 0 {
+		t.Errorf("B's tun0 wrote no coalesced frames:\n%s", out)
+	}
+}
+
+// counterAfter reads the number after word w in s (0 if absent).
+func counterAfter(s, w string) uint64 {
+	var n uint64
+	fmt.Sscanf(afterWord(s, w+" "), "%d", &n)
+	return n
 }
 
 // afterWord returns the text after the first occurrence of w.
