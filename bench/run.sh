@@ -5,6 +5,7 @@
 # wireguard-go. Needs root (network namespaces, TUN). Prints the
 # min/median/max table (also written to $BENCH_RES/summary.md).
 #   BENCH_T=10 BENCH_REPS=3 BENCH_MODES="tcp1 tcp4 udp" bench/run.sh
+# BENCH_UNDERLAYS="udp ip" picks softnet's ESP underlays (softnet-vti.sh).
 # Not part of CI: a full run takes ~6 minutes.
 set -eu
 cd "$(dirname "$0")"
@@ -20,6 +21,8 @@ mkdir -p "$BIN"
 (cd .. && go build -o "$BIN/softnet" ./cmd/softnet)
 set +e
 ./veth.sh
-./softnet-vti.sh "$BIN/softnet"
+for u in ${BENCH_UNDERLAYS:-udp ip}; do
+  BENCH_UNDERLAY="$u" ./softnet-vti.sh "$BIN/softnet"
+done
 ./wireguard-go.sh "$BIN/wireguard" wireguard-go-latest
 python3 ./summarize.py "$BENCH_RES" | tee "$BENCH_RES/summary.md"

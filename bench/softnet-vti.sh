@@ -2,16 +2,24 @@
 # softnet anchor: one softnet daemon per host namespace; the host routes
 # the inner traffic into a softnet host-tun device, softnet forwards it
 # into a vti with ESP AES-128-GCM (rfc4106, 128-bit ICV) and sends the ESP
-# packets from the host's own underlay address through a host-ip device
-# (raw IP sockets). The peer does the reverse.
+# packets from the host's own underlay address. The peer does the reverse.
 #
 #   snb-a host: sntun 198.51.100.1/24 (MTU 1400)            snb-b host: sntun 198.51.100.2/24
-#     softnet A: tun0 (host-tun sntun) -> vti0 key 10 -> ESP -> hip0 (host-ip) == veth ==> softnet B ...
+#     softnet A: tun0 (host-tun sntun) -> vti0 key 10 -> ESP -> und0 == veth ==> softnet B ...
+#
+# BENCH_UNDERLAY picks how ESP meets the host:
+#   udp (default): ESP-in-UDP (encap espinudp 4500 4500, RFC 3948) on a
+#                  host-udp device — UDP_SEGMENT trains out, UDP_GRO in,
+#                  as wireguard-go uses its UDP socket;
+#   ip:            plain ESP (protocol 50) on a host-ip device (raw IP
+#                  sockets: one sendmsg per packet).
+# BENCH_VNET_HDR (default on): TUN offloads (TSO reads, GRO-coalesced writes).
 #
 # Usage: softnet-vti.sh SOFTNET-BINARY [ANCHOR-NAME]
 source "$(dirname "$0")/lib.sh"
 SN="${1:?usage: softnet-vti.sh SOFTNET-BINARY [ANCHOR]}"
-ANCHOR="${2:-softnet-vti-esp-aes128gcm}"
+UNDERLAY="${BENCH_UNDERLAY:-udp}"
+ANCHOR="${2:-softnet-vti-esp-aes128gcm-$UNDERLAY}"
 W="$BENCH_STATE/softnet"
 trap topo_down EXIT
 topo_up
@@ -34,16 +42,22 @@ configure() {
   local side=$1 local=$2 remote=$3 ospi=$4 ispi=$5 okey=$6 ikey=$7 peer=$8 self=$9
   local sn="env SOFTNET_SOCKET=$W/$side.sock $SN"
   $sn sysctl -w net.ipv4.ip_forward=1 >/dev/null
-  $sn ip link add tun0 type host-tun host-name sntun vnet_hdr "${BENCH_VNET_HDR:-off}"
+  local encap=()
+  $sn ip link add tun0 type host-tun host-name sntun vnet_hdr "${BENCH_VNET_HDR:-on}"
   $sn ip link set tun0 up
-  $sn ip link add hip0 type host-ip protocols 50
-  $sn ip link set hip0 up
-  $sn ip addr add "$local/32" dev hip0
-  $sn ip route add "$remote/32" dev hip0
+  case "$UNDERLAY" in
+    udp) $sn ip link add und0 type host-udp local "$local" port 4500
+         encap=(encap espinudp 4500 4500 0.0.0.0) ;;
+    ip)  $sn ip link add und0 type host-ip protocols 50 ;;
+    *)   log "BENCH_UNDERLAY must be udp or ip"; exit 1 ;;
+  esac
+  $sn ip link set und0 up
+  $sn ip addr add "$local/32" dev und0
+  $sn ip route add "$remote/32" dev und0
   $sn ip link add vti0 type vti local "$local" remote "$remote" key 10
   $sn ip link set vti0 up
-  $sn ip xfrm state add src "$local" dst "$remote" proto esp spi "$ospi" mode tunnel aead 'rfc4106(gcm(aes))' "$okey" 128
-  $sn ip xfrm state add src "$remote" dst "$local" proto esp spi "$ispi" mode tunnel aead 'rfc4106(gcm(aes))' "$ikey" 128
+  $sn ip xfrm state add src "$local" dst "$remote" proto esp spi "$ospi" mode tunnel aead 'rfc4106(gcm(aes))' "$okey" 128 "${encap[@]}"
+  $sn ip xfrm state add src "$remote" dst "$local" proto esp spi "$ispi" mode tunnel aead 'rfc4106(gcm(aes))' "$ikey" 128 "${encap[@]}"
   $sn ip xfrm policy add dir out mark 10 tmpl src "$local" dst "$remote" proto esp mode tunnel
   $sn ip xfrm policy add dir in mark 10 tmpl src "$remote" dst "$local" proto esp mode tunnel
   $sn ip route add "$peer/32" dev vti0
