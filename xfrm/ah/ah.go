@@ -73,10 +73,19 @@ func Output(x *xfrm.State, b *packet.Buffer, p *Params) error {
 		olen = mode.OuterLen(c.Family)
 	}
 	fam := c.Family
-	if c.Mode != xfrm.ModeTunnel && b.Len() > 0 {
+	if c.Mode == xfrm.ModeTransport && b.Len() > 0 {
 		fam = int(b.Bytes()[0] >> 4)
 	}
 	ahlen := HeaderLen(x, fam)
+	var sp split
+	if c.Mode == xfrm.ModeBEET {
+		// The outer header replaces the inner one first (BEET's
+		// encap_add), AH goes right behind it.
+		var d *xfrm.Drop
+		if sp.hlen, sp.nhOff, sp.nh, d = mode.BEETEncap(x, b); d != nil {
+			return d
+		}
+	}
 	if !b.Reserve(olen+ahlen, 0) {
 		return mib.Count(xfrm.OutError)
 	}
@@ -87,43 +96,44 @@ func Output(x *xfrm.State, b *packet.Buffer, p *Params) error {
 	if c.Mode == xfrm.ModeTunnel {
 		mode.PushOuter(x, b, in, in.Proto, ttl)
 	}
-	if d := insert(x, b, seq, ahlen); d != nil {
+	if c.Mode != xfrm.ModeBEET {
+		var ok bool
+		if sp.hlen, sp.nhOff, sp.nh, ok = mode.Split(b.Bytes()); !ok {
+			return mib.Count(xfrm.OutStateModeError)
+		}
+	}
+	if d := insert(x, b, seq, ahlen, sp); d != nil {
 		return d
 	}
 	b.Mark = c.ApplyOutputMark(b.Mark)
 	return nil
 }
 
-func insert(x *xfrm.State, b *packet.Buffer, seq uint64, ahlen int) *xfrm.Drop {
+// split is where AH goes: behind hlen bytes of IP header, with the
+// next-header byte at nhOff (holding nh) to become AH's.
+type split struct {
+	hlen, nhOff int
+	nh          uint8
+}
+
+// insert puts the AH header at sp.hlen of the packet at the front of b and
+// computes its ICV.
+func insert(x *xfrm.State, b *packet.Buffer, seq uint64, ahlen int, sp split) *xfrm.Drop {
 	c := x.Cfg()
-	pkt := b.Bytes()
-	hlen, nhOff, nh, ok := mode.Split(pkt)
-	if !ok {
-		return x.MIB().Count(xfrm.OutStateModeError)
-	}
-	fam := int(pkt[0] >> 4)
-	beet := c.Mode == xfrm.ModeBEET
-	if beet && (fam != c.Family || (fam == 4 && hlen != header.IPv4MinimumSize)) {
-		return x.MIB().Count(xfrm.OutStateModeError)
-	}
+	hlen := sp.hlen
 	var l3 [mode.MaxL3]byte
-	copy(l3[:hlen], pkt)
+	copy(l3[:hlen], b.Bytes())
 	b.Pull(hlen)
 	h := header.AH(b.Push(ahlen))
 	clear(h)
-	h.SetNextHeader(nh)
+	h.SetNextHeader(sp.nh)
 	h.SetHeaderLength(ahlen)
 	h.SetSPI(c.ID.SPI)
 	h.SetSeq(uint32(seq))
 	copy(b.Push(hlen), l3[:hlen])
-	var sa, da [16]byte
-	var src, dst []byte
-	if beet {
-		src, dst = mode.BEETAddrs(x, fam, &sa, &da)
-	}
-	mode.Patch(b.Bytes(), nhOff, uint8(xfrm.ProtoAH), beet, src, dst)
-	mode.SetProtocol(b, fam)
-	pkt = b.Bytes()
+	mode.Patch(b.Bytes(), sp.nhOff, uint8(xfrm.ProtoAH), false, nil, nil)
+	mode.SetProtocol(b, int(l3[0]>>4))
+	pkt := b.Bytes()
 	if !computeICV(x, pkt, hlen, uint32(seq>>32), pkt[hlen+header.AHMinimumSize:hlen+header.AHMinimumSize+x.Auth.ICVLen()]) {
 		return x.MIB().Count(xfrm.OutStateProtoError)
 	}

@@ -68,9 +68,12 @@ func Input(x *xfrm.State, b *packet.Buffer) error {
 		return d
 	}
 	next := ah.NextHeader()
-	if c.Mode == xfrm.ModeTunnel {
+	switch c.Mode {
+	case xfrm.ModeTunnel:
 		d = mode.Decap(x, b, tos, next, ps, pe)
-	} else {
+	case xfrm.ModeBEET:
+		d = mode.BEETDecap(x, b, next, ps, pe)
+	default:
 		d = mode.Rejoin(x, b, fam, hlen, nhOff, next, ps, pe)
 	}
 	if d != nil {
