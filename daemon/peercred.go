@@ -1,11 +1,17 @@
 package daemon
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/softnet/softnet/internal/sys"
+)
 
 // Cred is a connecting process's credentials (SO_PEERCRED).
-type Cred struct {
-	PID, UID, GID int
-}
+type Cred = sys.Cred
+
+// peerCredentials reads a Unix connection's SO_PEERCRED (refused off
+// Linux).
+func peerCredentials(conn any) (Cred, error) { return sys.PeerCred(conn) }
 
 // authorize admits root and the daemon's own user; everyone else is
 // refused before any request is read. The socket's mode (0600) keeps

@@ -2,7 +2,11 @@
 
 package sys
 
-import "net/netip"
+import (
+	"errors"
+	"net"
+	"net/netip"
+)
 
 // Tun is an open TUN/TAP device (Linux only).
 type Tun struct {
@@ -115,3 +119,16 @@ func AddAddr4(string, netip.Prefix) error { return ErrNotSupported }
 
 // AddNeigh4 returns ErrNotSupported.
 func AddNeigh4(string, netip.Addr, []byte) error { return ErrNotSupported }
+
+// Cred is a connected peer's process credentials.
+type Cred struct {
+	PID, UID, GID int
+}
+
+// PeerCred is unavailable off Linux.
+func PeerCred(any) (Cred, error) {
+	return Cred{}, errors.New("permission denied: peer credentials are not supported on this system")
+}
+
+// SetHardwareAddr returns ErrNotSupported.
+func (t *Tun) SetHardwareAddr(net.HardwareAddr) error { return ErrNotSupported }

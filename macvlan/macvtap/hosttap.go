@@ -100,7 +100,7 @@ func OpenHostTAP(q *Queue, cfg HostTAPConfig) (*HostTAP, error) {
 	if err == nil && !cfg.KeepMAC {
 		var mac net.HardwareAddr
 		if mac, err = q.HardwareAddr(); err == nil {
-			err = setTapMAC(tun, mac)
+			err = tun.SetHardwareAddr(mac)
 		}
 	}
 	if err != nil {

@@ -147,7 +147,7 @@ func openHostTAPLocked(q *Queue, td *netdev.Device, cfg HostTAPConfig) (*HostTAP
 	h := &HostTAP{q: q, tun: tun, conn: tun.Queues[0], name: tun.Name, offload: tun.Offload, vnet: !cfg.NoVnetHdr}
 	err = h.setupFlags()
 	if err == nil {
-		err = setTapMAC(tun, td.HardwareAddr())
+		err = tun.SetHardwareAddr(td.HardwareAddr())
 	}
 	if err != nil {
 		tun.Close()
