@@ -167,7 +167,8 @@ func computeICV(x *xfrm.State, pkt []byte, hlen int, seqHi uint32, out []byte) b
 var scratchPool = sync.Pool{New: func() any { return new([68]byte) }}
 
 // zeroMutable clears the fields AH does not protect (ip_clear_mutable_options
-// and ipv6_clear_mutable_options).
+// and ipv6_clear_mutable_options) and puts a routing header with segments
+// left in its final-destination form (finalRoute).
 func zeroMutable(l3 []byte) bool {
 	if l3[0]>>4 == 4 {
 		l3[1] = 0
@@ -187,7 +188,7 @@ func zeroMutable(l3 []byte) bool {
 		case 0, 60:
 			zeroIPv6Options(l3[off+2 : off+n])
 		case 43:
-			if l3[off+3] != 0 { // segments left: rearrangement not done
+			if !finalRoute(l3, l3[off:off+n]) {
 				return false
 			}
 		}
@@ -251,7 +252,7 @@ func Receive(t *xfrm.SAD, b *packet.Buffer) (*xfrm.State, error) {
 	if !ok || nh != uint8(xfrm.ProtoAH) || len(pkt) < hlen+header.AHMinimumSize {
 		return nil, t.MIB().Count(xfrm.InHdrError)
 	}
-	x := t.Lookup(dstOf(pkt), binary.BigEndian.Uint32(pkt[hlen+4:]), xfrm.ProtoAH, b.Mark)
+	x := t.Lookup(finalDestination(pkt, hlen), binary.BigEndian.Uint32(pkt[hlen+4:]), xfrm.ProtoAH, b.Mark)
 	if x == nil {
 		return nil, t.MIB().Count(xfrm.InNoStates)
 	}
