@@ -7,6 +7,8 @@
 // the SA uses them; Input verifies it and removes the header.
 //
 // The header is padded to 8 bytes (4 for IPv4 with flag align4), as Linux
-// does. IPv6 routing headers with segments left are not rearranged yet:
-// such packets are refused (XfrmOutStateProtoError / XfrmInStateProtoError).
+// does. An IPv6 routing header with segments left enters the ICV as it
+// will look at the final destination (RFC 4302 §3.3.3.1.2, ah6's
+// ipv6_rearrange_rthdr), on output and input alike. BEET mode rebuilds
+// headers as xfrm4/6_beet_encap_add do, across families too.
 package ah

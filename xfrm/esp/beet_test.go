@@ -9,6 +9,7 @@ import (
 
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/header/build"
+	"github.com/softnet/softnet/internal/israce"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/packet/packettest"
 	"github.com/softnet/softnet/xfrm"
@@ -182,5 +183,34 @@ func TestBEETWrongFamily(t *testing.T) {
 	}
 	if n := p.out.MIB().Get(xfrm.OutStateModeError); n != 1 {
 		t.Errorf("XfrmOutStateModeError = %d", n)
+	}
+}
+
+// TestBEETAllocs: cross-family BEET seal and open, with IPv4 options
+// behind the pseudo header, allocate nothing.
+func TestBEETAllocs(t *testing.T) {
+	if israce.Enabled {
+		t.Skip("sync.Pool drops items under -race")
+	}
+	p := mkPair(t, suites[0], xfrm.ModeBEET, 6, func(c *xfrm.Config) {
+		c.ReplayWindow = 0
+		c.Selector = beetSelector(4)
+	})
+	pkt := build.IPv4(build.IPv4Opts{Src: h4, Dst: k4, Proto: 17, DF: true, Options: ipOptions(8)}, build.UDP(1, 2, make([]byte, 1000)))
+	b, _ := packet.New(packet.DefaultHeadroom, 2000)
+	defer b.Free()
+	n := testing.AllocsPerRun(100, func() {
+		b.Trim(0)
+		b.Reserve(packet.DefaultHeadroom, 1600)
+		copy(b.Put(len(pkt)), pkt)
+		if err := Output(p.out, b, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := Input(p.in, b); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n != 0 {
+		t.Errorf("%v allocs per seal+open", n)
 	}
 }
