@@ -344,13 +344,18 @@ func (c *Cmd) linkModify(args []string, create, replace bool) error {
 	if err := c.parseKind(la); err != nil {
 		return err
 	}
-	c.Env.World.Lock()
-	_, err = c.NS.NewLinkLocked(&la.req)
-	c.Env.World.Unlock()
-	if err != nil {
+	if err := c.locked(func() error { _, err := c.NS.NewLinkLocked(&la.req); return err }); err != nil {
 		return kernelError(err)
 	}
 	return nil
+}
+
+// locked runs f with the RTNL held, released even if f panics (the
+// daemon turns a panicking command into an error and carries on).
+func (c *Cmd) locked(f func() error) error {
+	c.Env.World.Lock()
+	defer c.Env.World.Unlock()
+	return f()
 }
 
 // parseKind runs the kind's argument parser (ip link add … type K ARGS);
@@ -386,10 +391,7 @@ func (c *Cmd) linkSet(d *netdev.Device, la *linkArgs) error {
 			return invarg("Invalid \"netns\" value\n", req.NetNS)
 		}
 	}
-	c.Env.World.Lock()
-	err := c.NS.SetLinkLocked(d, &req)
-	c.Env.World.Unlock()
-	if err != nil {
+	if err := c.locked(func() error { return c.NS.SetLinkLocked(d, &req) }); err != nil {
 		return kernelError(err)
 	}
 	return nil

@@ -290,15 +290,19 @@ func (q *Queue) Close() error {
 	q.closing.Store(true)
 	if t := q.tap.Load(); t != nil {
 		if ns := t.dev.Namespace(); ns != nil {
-			w := ns.World()
-			w.Lock()
-			if q.tap.Load() == t {
-				t.removeLocked(q)
-			}
-			w.Unlock()
+			q.leave(ns.World(), t)
 		}
 	}
 	return q.release()
+}
+
+// leave takes q off t's device under the RTNL.
+func (q *Queue) leave(w *netdev.World, t *Tap) {
+	w.Lock()
+	defer w.Unlock()
+	if q.tap.Load() == t {
+		t.removeLocked(q)
+	}
 }
 
 // closeLocked is Close with the RTNL held.
