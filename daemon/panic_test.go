@@ -11,7 +11,7 @@ import (
 // while the command holds the RTNL.
 type panicKind struct{}
 
-func (panicKind) Name() string          { return "softnet-test-panic" }
+func (panicKind) Name() string           { return "softnet-test-panic" }
 func (panicKind) Setup(d *netdev.Device) { d.DefaultName = "panic%d" }
 func (panicKind) NewLink(*netdev.Namespace, *netdev.Device, *netdev.LinkRequest) error {
 	panic("driver bug")
