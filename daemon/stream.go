@@ -145,7 +145,29 @@ type captureTap struct {
 	snaplen int
 	now     func() time.Time
 	ch      chan capPkt
-	lost    atomic.Uint64
+	// free holds copy buffers the writer is done with, so a running
+	// capture copies frames without allocating.
+	free chan []byte
+	lost atomic.Uint64
+}
+
+// copyFrame copies data into a recycled buffer (a new one while the
+// capture warms up).
+func (t *captureTap) copyFrame(data []byte) []byte {
+	var buf []byte
+	select {
+	case buf = <-t.free:
+	default:
+	}
+	return append(buf[:0], data...)
+}
+
+// recycle returns a written frame's buffer.
+func (t *captureTap) recycle(p []byte) {
+	select {
+	case t.free <- p:
+	default:
+	}
 }
 
 var _ netdev.Tap = (*captureTap)(nil)
@@ -160,11 +182,12 @@ func (t *captureTap) Tap(d *netdev.Device, b *packet.Buffer, dir netdev.Directio
 		return
 	}
 	p := capPkt{ts: t.now(), dir: dir, length: len(data)}
-	p.data = append([]byte(nil), data[:min(len(data), t.snaplen)]...)
+	p.data = t.copyFrame(data[:min(len(data), t.snaplen)])
 	select {
 	case t.ch <- p:
 	default:
 		t.lost.Add(1)
+		t.recycle(p.data)
 	}
 }
 
@@ -201,7 +224,7 @@ func (d *Daemon) capture(c net.Conn, br *bufio.Reader, req *Request) {
 		snap = pcap.DefaultSnaplen
 	}
 	tap := &captureTap{in: req.Direction != "out", out: req.Direction != "in", filter: filter, link: link, snaplen: snap,
-		now: d.world.Now, ch: make(chan capPkt, 4096)}
+		now: d.world.Now, ch: make(chan capPkt, 4096), free: make(chan []byte, 4096)}
 	devGone := make(chan struct{})
 	var goneOnce atomic.Bool
 	cancel := ns.Subscribe(func(ev netdev.Event, x *netdev.Device) error {
@@ -251,6 +274,7 @@ func (d *Daemon) capture(c net.Conn, br *bufio.Reader, req *Request) {
 			if err := w.WriteTruncated(p.ts, p.data, p.length, p.dir); err != nil {
 				return
 			}
+			tap.recycle(p.data)
 			if len(tap.ch) == 0 {
 				if err := w.Flush(); err != nil {
 					return
