@@ -49,11 +49,17 @@ func ipCmds(t *testing.T, tp *topo.Topo, host string, lines ...string) {
 }
 
 func gateway(t *testing.T, tp *topo.Topo, host, local, remote, rnet, spiOut, spiIn, kOut, kIn string) {
+	gatewayEncap(t, tp, host, local, remote, rnet, spiOut, spiIn, kOut, kIn, "")
+}
+
+// gatewayEncap is gateway with SAs that end in encap (for NAT-T: " encap
+// espinudp 4500 4500 0.0.0.0").
+func gatewayEncap(t *testing.T, tp *topo.Topo, host, local, remote, rnet, spiOut, spiIn, kOut, kIn, encap string) {
 	ipCmds(t, tp, host,
 		"ip link add ipsec0 type xfrm dev wan if_id 7",
 		"ip link set ipsec0 up",
-		"ip xfrm state add src "+local+" dst "+remote+" proto esp spi "+spiOut+" mode tunnel if_id 7 aead rfc4106(gcm(aes)) "+kOut+" 128",
-		"ip xfrm state add src "+remote+" dst "+local+" proto esp spi "+spiIn+" mode tunnel if_id 7 aead rfc4106(gcm(aes)) "+kIn+" 128",
+		"ip xfrm state add src "+local+" dst "+remote+" proto esp spi "+spiOut+" mode tunnel if_id 7 aead rfc4106(gcm(aes)) "+kOut+" 128"+encap,
+		"ip xfrm state add src "+remote+" dst "+local+" proto esp spi "+spiIn+" mode tunnel if_id 7 aead rfc4106(gcm(aes)) "+kIn+" 128"+encap,
 		"ip xfrm policy add dir out if_id 7 tmpl src "+local+" dst "+remote+" proto esp mode tunnel",
 		"ip xfrm policy add dir in if_id 7 tmpl src "+remote+" dst "+local+" proto esp mode tunnel",
 		"ip route add "+rnet+" dev ipsec0",
@@ -85,17 +91,31 @@ func replies(ev []inet.EchoEvent) int {
 	return n
 }
 
+// TestSiteToSiteXfrmi runs the xfrm interfaces over plain ESP and over
+// ESP-in-UDP (NAT-T), which reaches xfrm input the same way.
 func TestSiteToSiteXfrmi(t *testing.T) {
+	for _, tc := range []struct {
+		name, encap string
+		proto       uint8
+	}{
+		{"esp", "", header.IPProtoESP},
+		{"espinudp", " encap espinudp 4500 4500 0.0.0.0", header.IPProtoUDP},
+	} {
+		t.Run(tc.name, func(t *testing.T) { siteToSiteXfrmi(t, tc.encap, tc.proto) })
+	}
+}
+
+func siteToSiteXfrmi(t *testing.T, encap string, proto uint8) {
 	tp := site(t)
-	gateway(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA)
-	gateway(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB)
+	gatewayEncap(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA, encap)
+	gatewayEncap(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB, encap)
 	tap := &protoTap{protos: map[uint8]int{}}
 	tp.Dev("r:e0").AddTap(tap)
 	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 3)); got != 3 {
 		t.Fatalf("replies = %d, want 3", got)
 	}
-	if len(tap.protos) != 1 || tap.protos[header.IPProtoESP] == 0 {
-		t.Errorf("underlay saw %v, want only ESP", tap.protos)
+	if len(tap.protos) != 1 || tap.protos[proto] == 0 {
+		t.Errorf("underlay saw %v, want only protocol %d", tap.protos, proto)
 	}
 	for _, gw := range []string{"gwa", "gwb"} {
 		s := tp.NS(gw).DeviceByName("ipsec0").Stats.Snapshot()

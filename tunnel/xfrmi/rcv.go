@@ -1,6 +1,8 @@
 package xfrmi
 
 import (
+	"encoding/binary"
+
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/netdev"
@@ -34,7 +36,11 @@ func (h *handler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Bu
 	if len(outer) < header.IPv4MinimumSize {
 		return inet.Declined
 	}
-	spi, ok := stack.SPIOf(h.proto, b.Bytes())
+	p := b.Bytes()
+	if outer.Protocol() == header.IPProtoUDP {
+		p = espInUDP(p)
+	}
+	spi, ok := stack.SPIOf(h.proto, p)
 	if !ok {
 		return inet.Declined
 	}
@@ -48,6 +54,19 @@ func (h *handler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Bu
 	}
 	stack.InputMarked(ns, dev, b, h.proto, b.Mark, rcvCB{xi})
 	return inet.Handled
+}
+
+// espInUDP is the ESP header of an ESP-in-UDP packet whose data starts at
+// the UDP header (RFC 3948; behind the zero marker of espinudp-nonike).
+func espInUDP(p []byte) []byte {
+	if len(p) < header.UDPMinimumSize+8 {
+		return nil
+	}
+	p = p[header.UDPMinimumSize:]
+	if binary.BigEndian.Uint64(p) == 0 {
+		return p[8:]
+	}
+	return p
 }
 
 // Err leaves ICMP errors to plain xfrm and inet (xfrmi4_err only updates
