@@ -89,6 +89,8 @@ func FuzzIPv6Ext(f *testing.F) {
 		build.IPv6Options(header.IPProtoFragment, build.IPv6Fragment(header.IPProtoTCP, 0, true, 9, tcp))))
 	f.Add(build.IPv6(build.IPv6Opts{Src: src6, Dst: dst6, NextHeader: header.IPProtoAH}, []byte{6, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
 	f.Add(build.IPv6(build.IPv6Opts{Src: src6, Dst: dst6, NextHeader: header.IPProtoFragment}, build.IPv6Fragment(header.IPProtoUDP, 64, false, 1, nil)))
+	f.Add(build.IPv6(build.IPv6Opts{Src: src6, Dst: dst6, NextHeader: header.IPProtoHopByHop},
+		build.IPv6Options(header.IPProtoAH, []byte{header.IPProtoTCP, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1})))
 	f.Add(make([]byte, 40))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info := header.WalkIPv6(data)
@@ -100,6 +102,14 @@ func FuzzIPv6Ext(f *testing.F) {
 		}
 		if info.Fragment != nil {
 			_ = info.Fragment.Fields()
+		}
+		stop := header.WalkIPv6Flags(data, header.IPv6WalkStopAtAH)
+		if stop.Offset < 0 || stop.Offset > len(data) || stop.Count > info.Count {
+			t.Fatalf("stop-at-AH walk %+v beyond the full walk %+v", stop, info)
+		}
+		if stop.Protocol != header.IPProtoAH && (stop.Status != info.Status || stop.Protocol != info.Protocol ||
+			stop.Offset != info.Offset || stop.NextHeaderOffset != info.NextHeaderOffset || stop.Count != info.Count) {
+			t.Fatalf("walks without AH differ: %+v and %+v", stop, info)
 		}
 		ip := header.IPv6(data)
 		if !ip.IsValid(len(data)) {

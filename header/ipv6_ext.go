@@ -116,25 +116,57 @@ func IsIPv6ExtHeader(nh uint8) bool {
 	return false
 }
 
+// IPv6WalkFlags select which extension headers a walk steps over.
+type IPv6WalkFlags uint8
+
+const (
+	// IPv6WalkStopAtAH ends the walk at an authentication header, which
+	// is then reported as the protocol (IPProtoAH, Offset at the AH
+	// header). Linux's local delivery (ip6_protocol_deliver_rcu) hands AH
+	// to its own protocol handler, and the xfrm flow decoding
+	// (_decode_session6) takes AH as the flow's protocol; without the
+	// flag the walk steps over AH, as ipv6_skip_exthdr does (ICMPv6 error
+	// handling, fragment checks).
+	IPv6WalkStopAtAH IPv6WalkFlags = 1 << iota
+)
+
+// stopsAt reports whether a walk with flags fl ends at header nh.
+func (fl IPv6WalkFlags) stopsAt(nh uint8) bool {
+	if nh == IPProtoAH {
+		return fl&IPv6WalkStopAtAH != 0
+	}
+	return !IsIPv6ExtHeader(nh)
+}
+
 // WalkIPv6 walks the extension headers of pkt, which begins with an IPv6
 // fixed header; the walk is bounded by the payload length (when that fits
 // in pkt) and by IPv6MaxExtHeaders. Safe on any slice: fewer than 40 bytes
-// give IPv6ExtTruncated. Like ipv6_skip_exthdr, it does not look inside ESP.
-func WalkIPv6(pkt []byte) IPv6ExtInfo {
+// give IPv6ExtTruncated. Like ipv6_skip_exthdr, it steps over AH and does
+// not look inside ESP; WalkIPv6Flags with IPv6WalkStopAtAH stops at AH.
+func WalkIPv6(pkt []byte) IPv6ExtInfo { return WalkIPv6Flags(pkt, 0) }
+
+// WalkIPv6Flags is WalkIPv6 with walk flags; WalkIPv6Flags(pkt,
+// IPv6WalkStopAtAH) is the walk of IPv6 local delivery.
+func WalkIPv6Flags(pkt []byte, fl IPv6WalkFlags) IPv6ExtInfo {
 	if len(pkt) < IPv6MinimumSize {
 		return IPv6ExtInfo{Status: IPv6ExtTruncated}
 	}
 	ip := IPv6(pkt)
 	end := min(len(pkt), IPv6MinimumSize+int(ip.PayloadLength()))
-	return WalkIPv6Ext(pkt[:end], ip.NextHeader(), IPv6MinimumSize, 6)
+	return WalkIPv6ExtFlags(pkt[:end], ip.NextHeader(), IPv6MinimumSize, 6, fl)
 }
 
 // WalkIPv6Ext walks extension headers in b starting at offset off, where
 // the header type is nh and the byte naming it is at nhOff. It never reads
-// outside b.
+// outside b. It steps over AH.
 func WalkIPv6Ext(b []byte, nh uint8, off, nhOff int) IPv6ExtInfo {
+	return WalkIPv6ExtFlags(b, nh, off, nhOff, 0)
+}
+
+// WalkIPv6ExtFlags is WalkIPv6Ext with walk flags.
+func WalkIPv6ExtFlags(b []byte, nh uint8, off, nhOff int, fl IPv6WalkFlags) IPv6ExtInfo {
 	info := IPv6ExtInfo{Protocol: nh, Offset: off, NextHeaderOffset: nhOff}
-	for IsIPv6ExtHeader(nh) {
+	for !fl.stopsAt(nh) {
 		if nh == IPProtoHopByHop && info.Count > 0 {
 			info.Status = IPv6ExtHopByHopNotFirst
 			return info

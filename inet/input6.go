@@ -153,47 +153,33 @@ func (st *netState) forward6(in *netdev.Device, b *packet.Buffer, fr *fibRoute) 
 }
 
 // localDeliver6 is ip6_input_finish: walk the extension headers,
-// reassemble, and hand the upper layer to its handlers.
+// reassemble, and hand the upper layer to its handlers. As in Linux
+// (ip6_protocol_deliver_rcu), only hop-by-hop, routing, fragment and
+// destination options are walked here: AH is an upper-layer protocol
+// whose handler gets the packet with the transport header at AH.
 func (st *netState) localDeliver6(d *netdev.Device, b *packet.Buffer) {
 	m := &st.mib.Ip6
-	info := header.WalkIPv6(b.Bytes())
-	switch info.Status {
-	case header.IPv6ExtOK:
-	case header.IPv6ExtHopByHopNotFirst:
-		m.InUnknownProtos.Add(1)
-		st.icmpSend6(b, header.ICMPv6ParamProblem, header.ICMPv6UnknownHeader, uint32(info.NextHeaderOffset))
-		d.Drop(b, DropIPv6BadExthdr)
-		return
-	default:
-		m.InHdrErrors.Add(1)
-		d.Drop(b, DropIPv6BadExthdr)
+	info := header.WalkIPv6Flags(b.Bytes(), header.IPv6WalkStopAtAH)
+	if !st.extOK6(d, b, &info) {
 		return
 	}
 	proto, off := info.Protocol, info.Offset
 	nhOff := info.NextHeaderOffset
 	if info.Fragment != nil {
-		res := st.frag.r6.Add(b)
-		switch res.Status {
-		case frag.Done:
-			b = res.Packet
-			proto, off, nhOff = res.NextHeader, res.TransportOffset, res.NextHeaderOffset
-			if !res.Reassembled {
-				info = header.WalkIPv6(b.Bytes())
-				proto, off, nhOff = info.Protocol, info.Offset, info.NextHeaderOffset
-			}
-		case frag.ParamProblem:
-			if res.Packet != nil {
-				m.InHdrErrors.Add(1)
-				st.icmpSend6(res.Packet, header.ICMPv6ParamProblem, res.ICMPCode, res.Pointer)
-				d.Drop(res.Packet, DropIPv6BadExthdr)
-			}
-			return
-		default:
-			if res.Packet != nil {
-				res.Packet.Free()
-			}
+		fhOff := info.FragmentHeaderOffset
+		var whole, ok bool
+		if b, whole, ok = st.reassemble6(d, b); !ok {
 			return
 		}
+		info = header.WalkIPv6Flags(b.Bytes(), header.IPv6WalkStopAtAH)
+		if info.Status == header.IPv6ExtOK && info.Fragment != nil && (whole || info.FragmentHeaderOffset != fhOff) {
+			// A fragment header inside the reassembled packet.
+			info.Status = header.IPv6ExtTruncated
+		}
+		if !st.extOK6(d, b, &info) {
+			return
+		}
+		proto, off, nhOff = info.Protocol, info.Offset, info.NextHeaderOffset
 	}
 	b.SetNetworkHeader(0)
 	if off > b.Len() {
@@ -216,4 +202,45 @@ func (st *netState) localDeliver6(d *netdev.Device, b *packet.Buffer) {
 	m.InUnknownProtos.Add(1)
 	st.icmpSend6(b, header.ICMPv6ParamProblem, header.ICMPv6UnknownHeader, uint32(nhOff))
 	d.Drop(b, DropIPNoProto)
+}
+
+// extOK6 checks the outcome of the delivery walk; on failure it answers
+// and drops b and returns false.
+func (st *netState) extOK6(d *netdev.Device, b *packet.Buffer, info *header.IPv6ExtInfo) bool {
+	m := &st.mib.Ip6
+	switch info.Status {
+	case header.IPv6ExtOK:
+		return true
+	case header.IPv6ExtHopByHopNotFirst:
+		m.InUnknownProtos.Add(1)
+		st.icmpSend6(b, header.ICMPv6ParamProblem, header.ICMPv6UnknownHeader, uint32(info.NextHeaderOffset))
+		d.Drop(b, DropIPv6BadExthdr)
+	default:
+		m.InHdrErrors.Add(1)
+		d.Drop(b, DropIPv6BadExthdr)
+	}
+	return false
+}
+
+// reassemble6 hands a fragment to the reassembler (ipv6_frag_rcv). It
+// returns the whole packet, reassembled (its fragment header removed) or
+// an atomic fragment (kept as it is), or ok false when there is none yet
+// (or the fragment was answered and dropped).
+func (st *netState) reassemble6(d *netdev.Device, b *packet.Buffer) (p *packet.Buffer, reassembled, ok bool) {
+	res := st.frag.r6.Add(b)
+	switch res.Status {
+	case frag.Done:
+		return res.Packet, res.Reassembled, true
+	case frag.ParamProblem:
+		if res.Packet != nil {
+			st.mib.Ip6.InHdrErrors.Add(1)
+			st.icmpSend6(res.Packet, header.ICMPv6ParamProblem, res.ICMPCode, res.Pointer)
+			d.Drop(res.Packet, DropIPv6BadExthdr)
+		}
+	default:
+		if res.Packet != nil {
+			res.Packet.Free()
+		}
+	}
+	return nil, false, false
 }
