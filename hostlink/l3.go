@@ -28,6 +28,12 @@ type RawIPData struct {
 type RawIPInfo struct {
 	Protocols []uint8 `json:"protocols"`
 	HostDev   string  `json:"host_dev,omitempty"`
+	// Family is the outer address families carried: "inet,inet6", or
+	// "inet" when the host has IPv6 disabled.
+	Family string `json:"family"`
+	// Inet6 is "unavailable" when the host refused AF_INET6 sockets
+	// (EAFNOSUPPORT: IPv6 disabled), empty otherwise.
+	Inet6 string `json:"inet6,omitempty"`
 }
 
 // DefaultProtocols are host-ip's protocols when none are given.
@@ -35,14 +41,15 @@ var DefaultProtocols = []uint8{4, 41, 50, 51, 108}
 
 type rawIPKind struct{}
 
-// rawIPDev is an L3 device whose receive is fed by raw IPv4 sockets and
-// whose transmit sends whole IPv4 packets with IP_HDRINCL: softnet's
-// tunnels and xfrm route their outer packets out of it, using the host's
-// own addresses.
+// rawIPDev is an L3 device whose receive is fed by raw IPv4 and IPv6
+// sockets and whose transmit sends whole IPv4 packets with IP_HDRINCL and
+// whole IPv6 packets on an IPPROTO_RAW socket: softnet's tunnels and xfrm
+// route their outer packets out of it, using the host's own addresses.
 type rawIPDev struct {
 	host
 	info   RawIPInfo
-	tx     *sys.Conn
+	tx     *sys.Conn // the first IPv4 socket (IP_HDRINCL)
+	tx6    *sys.Conn // the IPv6 IPPROTO_RAW socket; nil without host IPv6
 	sendFn func(*packet.Buffer)
 }
 
@@ -83,24 +90,39 @@ func (rawIPKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Lin
 	rd := &rawIPDev{host: host{dev: d}, info: RawIPInfo{Protocols: protos, HostDev: cfg.HostDev}}
 	for _, p := range protos {
 		if p == 0 || p == 255 {
-			rd.closeAll()
 			return extack.Errorf(syscall.EINVAL, "invalid protocol %d", p)
 		}
-		c, err := sys.OpenRawIP(int(p), cfg.HostDev)
-		if err != nil {
-			rd.closeAll()
-			return hostErr("cannot open raw IP socket", err)
-		}
-		rd.conns = append(rd.conns, c)
+	}
+	readers, err := rd.open(protos, cfg.HostDev)
+	if err != nil {
+		rd.closeAll()
+		return err
 	}
 	rd.tx = rd.conns[0]
 	rd.sendFn = rd.send
 	d.Priv = rd
 	d.Driver = rd
-	for _, c := range rd.conns {
-		rd.start(func() { recvL3(&rd.host, c, nil) })
+	for i, c := range rd.conns[:len(readers)] {
+		synth := readers[i]
+		rd.start(func() { recvL3(&rd.host, c, synth) })
 	}
 	return nil
+}
+
+// open opens the IPv4 sockets, then the IPv6 ones (see open6), appending
+// them to rd.conns; it returns the synth function of each receiving
+// socket, in rd.conns order (nil for IPv4: the host hands over the header).
+func (rd *rawIPDev) open(protos []uint8, hostDev string) ([]func(*packet.Buffer, *sys.Msg) bool, error) {
+	var readers []func(*packet.Buffer, *sys.Msg) bool
+	for _, p := range protos {
+		c, err := sys.OpenRawIP(int(p), hostDev)
+		if err != nil {
+			return nil, hostErr("cannot open raw IP socket", err)
+		}
+		rd.conns = append(rd.conns, c)
+		readers = append(readers, nil)
+	}
+	return rd.open6(protos, hostDev, readers)
 }
 
 func (h *host) closeAll() {
@@ -167,12 +189,12 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 	}
 }
 
-// Xmit sends an IPv4 packet through the host's IP output with its header
-// as built by softnet (IP_HDRINCL). Raw sockets take neither super-packets
-// nor partial checksums, so those are finished in software first.
+// Xmit sends an IPv4 or IPv6 packet through the host's IP output with its
+// header as built by softnet (IP_HDRINCL; IPPROTO_RAW for IPv6). Raw
+// sockets take neither super-packets nor partial checksums, so those are
+// finished in software first.
 func (rd *rawIPDev) Xmit(d *netdev.Device, b *packet.Buffer) {
-	p := b.Bytes()
-	if len(p) < header.IPv4MinimumSize || p[0]>>4 != 4 {
+	if !rd.sendable(b.Bytes()) {
 		d.DropTx(b, DropHostNotPacket)
 		return
 	}
@@ -183,10 +205,31 @@ func (rd *rawIPDev) Xmit(d *netdev.Device, b *packet.Buffer) {
 	rd.send(b)
 }
 
+// sendable reports whether p is an IP packet of a family the device has a
+// socket for.
+func (rd *rawIPDev) sendable(p []byte) bool {
+	switch {
+	case len(p) >= header.IPv4MinimumSize && p[0]>>4 == 4:
+		return true
+	case len(p) >= header.IPv6MinimumSize && p[0]>>4 == 6:
+		return rd.tx6 != nil
+	}
+	return false
+}
+
 func (rd *rawIPDev) send(b *packet.Buffer) {
 	p := b.Bytes()
-	dst := header.IPv4(p).Destination()
-	if err := rd.tx.SendMsg(&sys.Msg{Buf: p, Addr: netip.AddrPortFrom(dst, 0)}); err != nil {
+	if !rd.sendable(p) {
+		rd.dev.DropTx(b, DropHostNotPacket)
+		return
+	}
+	c, dst := rd.tx, netip.Addr{}
+	if p[0]>>4 == 6 {
+		c, dst = rd.tx6, header.IPv6(p).Destination()
+	} else {
+		dst = header.IPv4(p).Destination()
+	}
+	if err := c.SendMsg(&sys.Msg{Buf: p, Addr: netip.AddrPortFrom(dst, 0)}); err != nil {
 		rd.dev.Stats.TxErrors.Add(1)
 		rd.dev.DropTx(b, DropHostWrite)
 		return

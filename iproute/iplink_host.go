@@ -277,6 +277,12 @@ func printHostIP(p *Printer, info any) {
 	if i.HostDev != "" {
 		p.PrintString("host_dev", "host-dev %s ", i.HostDev)
 	}
+	if i.Family != "" {
+		p.PrintString("family", "family %s ", i.Family)
+	}
+	if i.Inet6 != "" {
+		p.PrintString("inet6", "inet6 %s ", i.Inet6)
+	}
 }
 
 func printHostUDP(p *Printer, info any) {

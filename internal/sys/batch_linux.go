@@ -9,8 +9,13 @@ import (
 )
 
 // oobSize is the control-message room per message: IPV6_PKTINFO (40)
-// plus UDP_GRO or UDP_SEGMENT (24), with slack.
-const oobSize = 96
+// plus UDP_GRO or UDP_SEGMENT (24), or on a raw IPv6 socket IPV6_PKTINFO,
+// IPV6_HOPLIMIT, IPV6_TCLASS and IPV6_FLOWINFO (40+24+24+24), with slack.
+const oobSize = 128
+
+// ipv6FlowInfo is IPV6_FLOWINFO (include/uapi/linux/in6.h): the socket
+// option that turns the cmsg on, and the cmsg carrying the flow label.
+const ipv6FlowInfo = 11
 
 // Batch is a set of messages for RecvBatch/SendBatch, with the kernel
 // structures behind them allocated once. A Batch is used by one goroutine
@@ -130,7 +135,10 @@ func parseName(sa *unix.RawSockaddrAny, n uint32) (netip.AddrPort, int32, uint8)
 	return netip.AddrPort{}, 0, 0
 }
 
+// parseCmsgs fills m's ancillary fields from a received control buffer;
+// fields of cmsgs the buffer lacks are reset.
 func parseCmsgs(m *Msg, oob []byte) {
+	m.HopLimit, m.HasHopLimit, m.TClass, m.FlowLabel = 0, false, 0, 0
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		l := int(h.Len)
@@ -145,6 +153,12 @@ func parseCmsgs(m *Msg, oob []byte) {
 		case h.Level == unix.IPPROTO_IPV6 && h.Type == unix.IPV6_PKTINFO && len(data) >= 20:
 			m.Local = netip.AddrFrom16([16]byte(data[0:16])).Unmap()
 			m.Ifindex = int32(binary.NativeEndian.Uint32(data[16:20]))
+		case h.Level == unix.IPPROTO_IPV6 && h.Type == unix.IPV6_HOPLIMIT && len(data) >= 4:
+			m.HopLimit, m.HasHopLimit = uint8(binary.NativeEndian.Uint32(data[0:4])), true
+		case h.Level == unix.IPPROTO_IPV6 && h.Type == unix.IPV6_TCLASS && len(data) >= 4:
+			m.TClass = uint8(binary.NativeEndian.Uint32(data[0:4]))
+		case h.Level == unix.IPPROTO_IPV6 && h.Type == ipv6FlowInfo && len(data) >= 4:
+			m.FlowLabel = binary.BigEndian.Uint32(data[0:4]) & 0xFFFFF
 		case h.Level == unix.IPPROTO_UDP && h.Type == unix.UDP_GRO && len(data) >= 4:
 			m.GSOSize = uint16(binary.NativeEndian.Uint32(data[0:4]))
 		}

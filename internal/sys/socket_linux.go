@@ -83,6 +83,66 @@ func OpenRawIP(proto int, device string) (*Conn, error) {
 	return newConn(fd, unix.AF_INET, "rawip")
 }
 
+// OpenRawIP6 opens a raw IPv6 socket receiving one IP protocol (next
+// header). The kernel hands over the payload after the IPv6 header and any
+// extension headers it processed; to let the caller rebuild the header,
+// every message carries the source address (Msg.Addr), IPV6_PKTINFO
+// (Msg.Local, Msg.Ifindex), IPV6_HOPLIMIT (Msg.HopLimit), IPV6_TCLASS
+// (Msg.TClass) and, when non-zero, IPV6_FLOWINFO (Msg.FlowLabel). A
+// non-empty device binds it to one host interface (SO_BINDTODEVICE). On a
+// host with IPv6 disabled the error wraps EAFNOSUPPORT.
+func OpenRawIP6(proto int, device string) (*Conn, error) {
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, proto)
+	if err != nil {
+		return nil, fmt.Errorf("socket(AF_INET6, SOCK_RAW, %d): %w", proto, err)
+	}
+	for _, o := range []struct {
+		name string
+		opt  int
+	}{
+		{"IPV6_RECVPKTINFO", unix.IPV6_RECVPKTINFO},
+		{"IPV6_RECVHOPLIMIT", unix.IPV6_RECVHOPLIMIT},
+		{"IPV6_RECVTCLASS", unix.IPV6_RECVTCLASS},
+		{"IPV6_FLOWINFO", ipv6FlowInfo},
+	} {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, o.opt, 1); err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("%s: %w", o.name, err)
+		}
+	}
+	return rawIP6Conn(fd, device)
+}
+
+// OpenRawIP6Out opens the raw IPv6 socket for sending whole IPv6 packets:
+// protocol IPPROTO_RAW, which makes the socket header-including on every
+// Linux (IPV6_HDRINCL, the option that says so, exists from Linux 4.5 and
+// is set when present). Each send takes the packet's destination as its
+// sockaddr; the kernel routes by it and sends the header as given (it
+// fixes only the payload length). It receives nothing (no packet has next
+// header 255). A non-empty device binds it to one host interface.
+func OpenRawIP6Out(device string) (*Conn, error) {
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.IPPROTO_RAW)
+	if err != nil {
+		return nil, fmt.Errorf("socket(AF_INET6, SOCK_RAW, IPPROTO_RAW): %w", err)
+	}
+	err = unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_HDRINCL, 1)
+	if err != nil && err != unix.ENOPROTOOPT {
+		unix.Close(fd)
+		return nil, fmt.Errorf("IPV6_HDRINCL: %w", err)
+	}
+	return rawIP6Conn(fd, device)
+}
+
+func rawIP6Conn(fd int, device string) (*Conn, error) {
+	if device != "" {
+		if err := unix.BindToDevice(fd, device); err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("SO_BINDTODEVICE: %w", err)
+		}
+	}
+	return newConn(fd, unix.AF_INET6, "rawip6")
+}
+
 // UDPConfig describes a UDP socket.
 type UDPConfig struct {
 	// Addr is the local address and port to bind; an IPv6 or unspecified

@@ -58,6 +58,17 @@ type Msg struct {
 	GSOSize uint16
 	// PktType is the AF_PACKET packet type (PACKET_HOST…PACKET_OUTGOING).
 	PktType uint8
+	// HopLimit is a received IPv6 packet's hop limit (IPV6_HOPLIMIT, with
+	// IPV6_RECVHOPLIMIT on); valid when HasHopLimit.
+	HopLimit uint8
+	// HasHopLimit reports that the message carried IPV6_HOPLIMIT.
+	HasHopLimit bool
+	// TClass is a received IPv6 packet's traffic class (IPV6_TCLASS, with
+	// IPV6_RECVTCLASS on; 0 when absent).
+	TClass uint8
+	// FlowLabel is a received IPv6 packet's flow label (IPV6_FLOWINFO,
+	// with that option on; the kernel sends it only when non-zero).
+	FlowLabel uint32
 	// Truncated reports MSG_TRUNC: the message was longer than Buf.
 	Truncated bool
 }

@@ -89,6 +89,12 @@ func OpenPacket(PacketConfig) (*Conn, error) { return nil, ErrNotSupported }
 // OpenRawIP returns ErrNotSupported.
 func OpenRawIP(int, string) (*Conn, error) { return nil, ErrNotSupported }
 
+// OpenRawIP6 returns ErrNotSupported.
+func OpenRawIP6(int, string) (*Conn, error) { return nil, ErrNotSupported }
+
+// OpenRawIP6Out returns ErrNotSupported.
+func OpenRawIP6Out(string) (*Conn, error) { return nil, ErrNotSupported }
+
 // UDPConfig describes a UDP socket.
 type UDPConfig struct {
 	Addr   netip.AddrPort
