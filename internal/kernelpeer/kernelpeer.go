@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -84,4 +85,77 @@ func MustScript(t testing.TB, name, script string, args ...string) string {
 		t.Fatalf("%s %v: %v\n%s", script, args, err, out)
 	}
 	return out
+}
+
+// ShareDir is the host directory of the guest named name that its /host
+// is mounted from (the harness's $KP_RUN/share; KP_RUNROOT as in its
+// common.sh).
+func ShareDir(name string) string {
+	root := os.Getenv("KP_RUNROOT")
+	if root == "" {
+		root = "/tmp/kernel-peer"
+	}
+	return filepath.Join(root, name, "share")
+}
+
+// GuestTool builds the Go command pkg (an import path of this module, e.g.
+// ".../internal/kernelpeer/udpencap") statically for the guest into the
+// share of the running guest named name, and returns its path in the
+// guest (/host/BASENAME). The guest image has busybox, bash, iproute2 and
+// tcpdump but no perl or python, so small helpers travel this way.
+func GuestTool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	base := filepath.Base(pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(ShareDir(name), base), pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s for the guest: %v\n%s", pkg, err, out)
+	}
+	return "/host/" + base
+}
+
+// GuestModules extracts kernel modules that the guest image lacks (paths
+// under lib/modules/VERSION/kernel/, e.g. "net/ipv6/esp6.ko") from the
+// kernel package build.sh downloaded into the share of the running guest
+// named name, and returns their paths in the guest, for insmod in the
+// order given. The image carries only build.sh's WANT closure (esp4, not
+// esp6 or xfrm4_tunnel), and rebuilding the shared image is not a test's
+// business.
+func GuestModules(t testing.TB, name string, mods ...string) []string {
+	t.Helper()
+	env, err := os.ReadFile(filepath.Join(Cache, "kernel-peer.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deb string
+	for _, l := range strings.Split(string(env), "\n") {
+		if v, ok := strings.CutPrefix(l, "KP_KDEB="); ok {
+			deb = v
+		}
+	}
+	if deb == "" {
+		t.Fatalf("no KP_KDEB in %s/kernel-peer.env", Cache)
+	}
+	dir := filepath.Join(ShareDir(name), "modules")
+	args := []string{"-x", "-C", dir, "--wildcards"}
+	for _, m := range mods {
+		args = append(args, "*/kernel/"+m)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sh := exec.Command("sh", append([]string{"-c", `dpkg-deb --fsys-tarfile "$0" | tar "$@"`, deb}, args...)...)
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("extracting %v from %s: %v\n%s", mods, deb, err, out)
+	}
+	var paths []string
+	for _, m := range mods {
+		found, _ := filepath.Glob(filepath.Join(dir, "lib", "modules", "*", "kernel", m))
+		if len(found) != 1 {
+			t.Fatalf("module %s not in %s", m, deb)
+		}
+		rel, _ := filepath.Rel(ShareDir(name), found[0])
+		paths = append(paths, "/host/"+rel)
+	}
+	return paths
 }

@@ -124,13 +124,16 @@ func unspecified(fam int) netip.Addr {
 
 // resolve is xfrm_tmpl_resolve: one state per template, optional
 // templates skipped when no state exists; a missing required state sends
-// an ACQUIRE and fails.
+// an ACQUIRE and fails. A transport-mode template after a tunnel (or
+// BEET) one takes that tunnel's addresses, as the packet it transforms
+// carries them (ESP transport around an IPComp tunnel).
 func resolve(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, f *xfrm.Flow, fam int, mark uint32, xs *[xfrm.MaxDepth]*xfrm.State) (int, bool) {
 	pc := pol.Cfg()
 	nx := 0
+	curD, curS := f.Daddr, f.Saddr
 	for i := range pc.Tmpls {
 		t := &pc.Tmpls[i]
-		daddr, saddr := f.Daddr, f.Saddr
+		daddr, saddr := curD, curS
 		if t.Mode == xfrm.ModeTunnel || t.Mode == xfrm.ModeBEET {
 			daddr, saddr = t.Daddr, t.Saddr
 			if !saddr.IsValid() {
@@ -149,6 +152,7 @@ func resolve(ns *netdev.Namespace, n *xfrm.Net, pol *xfrm.Policy, f *xfrm.Flow, 
 		}
 		xs[nx] = x
 		nx++
+		curD, curS = daddr, saddr
 	}
 	return nx, true
 }
