@@ -129,10 +129,7 @@ func TestBEETPing(t *testing.T) {
 		{"esp/6in6", xfrm.ProtoESP, 6, "2001:db8::1", "2001:db8::2", "2001:db8:1::1", "2001:db8:2::1"},
 		{"esp/4in6", xfrm.ProtoESP, 6, "2001:db8::1", "2001:db8::2", "10.1.0.1", "10.2.0.1"},
 		{"esp/6in4", xfrm.ProtoESP, 4, "192.0.2.1", "192.0.2.2", "2001:db8:1::1", "2001:db8:2::1"},
-		// AH over an IPv6 outer header is not in this table: inet's IPv6
-		// local delivery walks over AH as an extension header instead of
-		// handing it to the AH handler (ip6_input_finish dispatches it);
-		// package ah tests the 4in6 round trip directly.
+		{"ah/4in6", xfrm.ProtoAH, 6, "2001:db8::1", "2001:db8::2", "10.1.0.1", "10.2.0.1"},
 		{"ah/6in4", xfrm.ProtoAH, 4, "192.0.2.1", "192.0.2.2", "2001:db8:1::1", "2001:db8:2::1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
