@@ -13,7 +13,19 @@ const (
 	ProtoESP  Proto = 50
 	ProtoAH   Proto = 51
 	ProtoComp Proto = 108
+
+	// ProtoIPIP and ProtoIPv6 are the kernel's own tunnel states
+	// (xfrm4_tunnel, xfrm6_tunnel) that carry a tunnel-mode IPComp SA's
+	// packets sent uncompressed as plain IP in IP; never configured by
+	// ip xfrm.
+	ProtoIPIP Proto = 4
+	ProtoIPv6 Proto = 41
 )
+
+// Kernel reports whether an SA of protocol p is a kernel tunnel state
+// (xfrm_state_kern): in an input policy check it satisfies only an
+// optional template with its addresses.
+func (p Proto) Kernel() bool { return p == ProtoIPIP || p == ProtoIPv6 }
 
 // String returns iproute2's name: "esp", "ah", "comp".
 func (p Proto) String() string {
@@ -24,6 +36,10 @@ func (p Proto) String() string {
 		return "ah"
 	case ProtoComp:
 		return "comp"
+	case ProtoIPIP:
+		return "4"
+	case ProtoIPv6:
+		return "41"
 	}
 	return "unknown"
 }

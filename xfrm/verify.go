@@ -77,6 +77,11 @@ func verifyProto(c *Config) error {
 		if c.ID.SPI >= 0x10000 {
 			return einval("SPI is too large for COMP (must be < 0x10000)")
 		}
+	case ProtoIPIP, ProtoIPv6:
+		// ipcomp_tunnel_create's state: no algorithms, tunnel mode.
+		if c.AEAD != nil || c.Auth != nil || c.Crypt != nil || c.Comp != nil || c.Mode != ModeTunnel {
+			return einval("Unsupported protocol")
+		}
 	default:
 		return einval("Unsupported protocol")
 	}

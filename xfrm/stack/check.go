@@ -100,6 +100,11 @@ func tmplOK(t *xfrm.Tmpl, sp any, n, start int, ifID uint32) int {
 // stateOK is xfrm_state_ok.
 func stateOK(t *xfrm.Tmpl, x *xfrm.State, ifID uint32) bool {
 	c := x.Cfg()
+	if c.ID.Proto.Kernel() {
+		// xfrm_state_kern: only an optional template with its addresses.
+		return t.Optional && (!t.Daddr.IsValid() || t.Daddr.IsUnspecified() || t.Daddr == c.ID.Daddr) &&
+			(!t.Saddr.IsValid() || t.Saddr.IsUnspecified() || t.Saddr == c.Saddr)
+	}
 	if t.Proto != c.ID.Proto || (t.SPI != 0 && t.SPI != c.ID.SPI) ||
 		(t.Reqid != 0 && t.Reqid != c.Reqid) || t.Mode != c.Mode {
 		return false

@@ -82,12 +82,7 @@ func (h *xfrmRcv) Err(ns *netdev.Namespace, e inet.ICMPErr) bool { return true }
 // claiming a packet.
 func Input(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer, proto xfrm.Proto) {
 	n := xfrm.ForNamespace(ns)
-	var mac [14]byte
-	hasMAC := false
-	if b.MACLen() == 14 {
-		copy(mac[:], b.MACHeader())
-		hasMAC = true
-	}
+	mac, hasMAC := saveMAC(b)
 	prev := b.SecPath
 	var x *xfrm.State
 	var err error
@@ -114,6 +109,22 @@ func Input(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer, proto xfr
 		return
 	}
 	b.SecPath = sp
+	reinject(ns, dev, b, mac, hasMAC)
+}
+
+// saveMAC copies b's Ethernet header, which a transform may overwrite.
+func saveMAC(b *packet.Buffer) (mac [14]byte, ok bool) {
+	if b.MACLen() == 14 {
+		copy(mac[:], b.MACHeader())
+		ok = true
+	}
+	return mac, ok
+}
+
+// reinject ends xfrm input: b, its data at the decapsulated packet's IP
+// header and its SecPath set, goes back through dev with the saved link
+// header in front (netif_rx).
+func reinject(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer, mac [14]byte, hasMAC bool) {
 	b.SetNetworkHeader(0)
 	b.ResetMACHeader()
 	if hasMAC {

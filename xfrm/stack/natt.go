@@ -59,12 +59,18 @@ func ListenESPInUDP(ns *netdev.Namespace, family int, port uint16) error {
 
 // AddState creates an SA in ns (ip xfrm state add/update) and, for an SA
 // with NAT-T encapsulation, binds its ports to the ESP-in-UDP receiver as
-// the key manager's encapsulation socket would be.
+// the key manager's encapsulation socket would be. That socket stands for
+// an IKE daemon's, which has allow-all socket policies (strongSwan's
+// bypass_socket): Linux checks the socket's policy before encap_rcv, so
+// without them a transport-mode policy between the peers would drop the
+// ESP-in-UDP datagram itself. A tunnel-mode IPComp SA also gets the
+// kernel tunnel state for its uncompressed packets (comptunnel.go).
 func AddState(ns *netdev.Namespace, cfg xfrm.Config, update bool) (*xfrm.State, error) {
 	x, err := xfrm.ForNamespace(ns).AddState(cfg, update)
 	if err != nil {
 		return nil, err
 	}
+	attachCompTunnel(ns, x)
 	if e := cfg.Encap; e != nil {
 		for _, port := range []uint16{e.Sport, e.Dport} {
 			if port != 0 {
