@@ -18,6 +18,7 @@ import (
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/xfrm"
+	"github.com/softnet/softnet/xfrm/stack"
 )
 
 // tsharkAlg is one ESP algorithm pair as softnet configures it and as
@@ -31,6 +32,7 @@ type tsharkAlg struct {
 	encKey   []byte // the key tshark takes (AEAD: key and salt)
 	authName string // tshark's authentication algorithm
 	authKey  []byte
+	natt     bool // ESP in UDP 4500 (encap espinudp 4500 4500)
 }
 
 func seqKey(n int, start byte) []byte {
@@ -52,6 +54,8 @@ func tsharkAlgs() []tsharkAlg {
 		{name: "aes-cbc-hmac-sha256-128", crypt: &xfrm.AlgSpec{Name: "cbc(aes)", Key: cbc},
 			auth:    &xfrm.AuthSpec{Name: "hmac(sha256)", Key: sha256, Trunc: true, TruncBits: 128},
 			encName: "AES-CBC [RFC3602]", encKey: cbc, authName: "HMAC-SHA-256-128 [RFC4868]", authKey: sha256},
+		{name: "aes-gcm-128-espinudp", aead: &xfrm.AEADSpec{Name: "rfc4106(gcm(aes))", Key: gcm128, ICVBits: 128},
+			encName: "AES-GCM with 16 octet ICV [RFC4106]", encKey: gcm128, authName: "NULL", natt: true},
 		{name: "null-hmac-sha1-96", crypt: &xfrm.AlgSpec{Name: "ecb(cipher_null)"},
 			auth:    &xfrm.AuthSpec{Name: "hmac(sha1)", Key: sha1},
 			encName: "NULL", authName: "HMAC-SHA-1-96 [RFC2404]", authKey: sha1},
@@ -85,6 +89,9 @@ func TestTsharkDecryptsESP(t *testing.T) {
 func tsharkDecrypt(t *testing.T, tshark string, a tsharkAlg) {
 	tp := site(t)
 	tunnelGateways(t, tp, gwOpts{aead: a.aead, crypt: a.crypt, auth: a.auth})
+	if a.natt {
+		encapUDP(t, tp, "gwa", "gwb")
+	}
 
 	dir := t.TempDir()
 	capFile := filepath.Join(dir, "underlay.pcapng")
@@ -145,6 +152,11 @@ func tsharkDecrypt(t *testing.T, tshark string, a tsharkAlg) {
 	if len(all) != 9 || !slices.Equal(all, esp) {
 		t.Errorf("underlay frames %v, ESP frames %v; want 9 (6 ICMP, 3 UDP), all ESP", all, esp)
 	}
+	if a.natt {
+		if enc := run("udp.srcport == 4500 && udp.dstport == 4500 && udpencap && esp", "frame.number"); !slices.Equal(enc, all) {
+			t.Errorf("ESP in UDP 4500 in frames %v, want all %v", enc, all)
+		}
+	}
 	icmp := run("icmp && ip.src == 203.0.113.2 && esp", "icmp.type", "icmp.seq")
 	if want := []string{"8", "1", "8", "2", "8", "3"}; !slices.Equal(icmp, want) {
 		t.Errorf("tshark decrypted echo requests %v, want type/seq %v", icmp, want)
@@ -178,6 +190,26 @@ func tsharkSAs(a tsharkAlg) []string {
 			a.encName, key(a.encKey), a.authName, key(a.authKey))
 	}
 	return []string{rec("192.0.2.1", "198.51.100.2", 0x1000), rec("198.51.100.2", "192.0.2.1", 0x2000)}
+}
+
+// encapUDP re-adds the gateways' SAs as ESP in UDP 4500 (ip xfrm state
+// add … encap espinudp 4500 4500 0.0.0.0).
+func encapUDP(t *testing.T, tp *topo.Topo, gws ...string) {
+	t.Helper()
+	for _, gw := range gws {
+		ns := tp.NS(gw)
+		n := xfrm.ForNamespace(ns)
+		for _, x := range n.SAD.Dump() {
+			c := x.Config()
+			c.Encap = &xfrm.Encap{Type: xfrm.EncapESPInUDP, Sport: 4500, Dport: 4500, OAddr: netip.IPv4Unspecified()}
+			if err := n.DeleteState(x); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := stack.AddState(ns, c, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 func sendUDP(t *testing.T, tp *topo.Topo) {
