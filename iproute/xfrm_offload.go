@@ -70,10 +70,15 @@ func (c *Cmd) xfrmOffload(a *xfrmArgs, policy bool) (*xfrm.Offload, error) {
 // XFRMA_OFFLOAD_DEV: "crypto offload parameters: dev D dir in|out mode
 // crypto|packet" (the words are iproute2's whatever the mode), then what
 // the driver describes (xfrm.OffloadDescriber: the crypto engine's worker).
+//
+// The state printer calls it before it reads the SA's lifetime and
+// statistics, so the device's counters are refreshed first, as
+// copy_to_user_state does with xfrm_dev_state_update_stats.
 func printOffload(w io.Writer, xo *xfrm.DevOffload) {
 	if xo == nil || xo.Dev == nil {
 		return
 	}
+	xo.State.UpdateOffloadStats()
 	dir := "out"
 	if xo.Dir == xfrm.DirIn {
 		dir = "in"

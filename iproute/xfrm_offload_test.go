@@ -41,6 +41,9 @@ func TestXfrmOffloadCommands(t *testing.T) {
 		{"ah", "ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto ah spi 9 auth 'hmac(sha256)' 0x" + strings.Repeat("11", 32) + " offload dev eni0 dir out", "Error: Type doesn't support offload.\n[exit 2]", ""},
 		{"tfcpad", strings.Replace(simSA, "transport", "tunnel", 1) + " tfcpad 64 offload dev eni0 dir out", "Error: TFC padding can't be offloaded.\n[exit 2]", ""},
 		{"sa dir mismatch", simSA + " dir in offload dev eni0 dir out", "Error: Mismatched SA and offload direction.\n[exit 2]", ""},
+		{"if_id inbound", simSA + " if_id 7 offload dev eni0 dir in", "Error: XFRM if_id is not supported in RX path.\n[exit 2]", ""},
+		{"if_id outbound", simSA + " if_id 7 offload dev eni0 dir out", "[exit 0]", "\tcrypto offload parameters: dev eni0 dir out mode crypto\n"},
+		{"esn packet offload on no-esn device", simSA + " replay-window 32 flag esn offload packet dev noesn dir out", "[exit 0]", "\tcrypto offload parameters: dev noesn dir out mode packet\n"},
 		{"esn on no-esn device", simSA + " replay-window 32 flag esn offload dev noesn dir out", "Error: Device doesn't support offload with ESN.\n[exit 2]", ""},
 	}
 	for _, tt := range tests {
@@ -77,7 +80,7 @@ func TestXfrmOffloadCommands(t *testing.T) {
 // policy to the device (DevPolicyAdd), shows it, and delete/flush unbind.
 func TestXfrmPolicyOffload(t *testing.T) {
 	env, _ := xfrmEnv(t)
-	mustRun(t, env, "ip link add eni0 type netdevsim", "ip link add nopkt type netdevsim no-packet", "ip link set eni0 up")
+	mustRun(t, env, "ip link add eni0 type netdevsim", "ip link add nopkt type netdevsim no-packet", "ip link add plain type netdevsim no-ipsec", "ip link set eni0 up")
 	sim := netdevsim.Of(env.NS.DeviceByName("eni0"))
 	pol := "ip xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode tunnel"
 	mustRun(t, env, pol+" offload packet dev eni0")
@@ -86,7 +89,7 @@ func TestXfrmPolicyOffload(t *testing.T) {
 		t.Fatalf("policies %d, ip xfrm policy:\n%s", sim.Counters.Policies.Load(), out)
 	}
 	for _, tt := range []struct{ cmd, want string }{
-		{strings.Replace(pol, "dir out", "dir fwd", 1) + " offload packet dev eni0", "Error: Packet offload policy supports only in and out directions.\n[exit 2]"},
+		{strings.Replace(pol, "10.1.0.0", "10.4.0.0", 1) + " offload packet dev plain", "Error: Policy offload is not supported.\n[exit 2]"},
 		{strings.Replace(pol, "10.1.0.0", "10.3.0.0", 1) + " offload packet dev nopkt", "Error: Device failed to offload this policy.\n[exit 2]"},
 		{pol + " offload crypto dev eni0", "Error: argument \"crypto\" is wrong: Invalid offload type\n[exit 255]"},
 	} {
@@ -95,9 +98,15 @@ func TestXfrmPolicyOffload(t *testing.T) {
 			t.Errorf("%s: got %q, want suffix %q", tt.cmd, got, tt.want)
 		}
 	}
-	if n := xfrm.ForNamespace(env.NS).SPD.Count(xfrm.PolicyFwd); n != 0 {
-		t.Fatalf("refused policy left in the SPD (%d)", n)
+	if n := xfrm.ForNamespace(env.NS).SPD.Count(xfrm.PolicyOut); n != 1 {
+		t.Fatalf("refused policies left in the SPD (%d out policies, want 1)", n)
 	}
+	// A forwarding policy is offloaded too (XFRM_DEV_OFFLOAD_FWD).
+	mustRun(t, env, strings.Replace(pol, "dir out", "dir fwd", 1)+" offload packet dev eni0")
+	if sim.Counters.Policies.Load() != 2 {
+		t.Fatalf("fwd policy not on the device (%d)", sim.Counters.Policies.Load())
+	}
+	mustRun(t, env, "ip xfrm policy delete src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd")
 	mustRun(t, env, "ip xfrm policy delete src 10.1.0.0/24 dst 10.2.0.0/24 dir out")
 	if sim.Counters.Policies.Load() != 0 {
 		t.Fatal("delete left the policy on the device")
@@ -218,4 +227,22 @@ func FuzzOffloadWords(f *testing.F) {
 		}
 		_, _ = parseNetdevsim(ws)
 	})
+}
+
+// TestXfrmStateRefreshesOffloadStats: ip xfrm state (and -s) ask the
+// device for the SA's counters before printing them, as
+// copy_to_user_state calls xfrm_dev_state_update_stats.
+func TestXfrmStateRefreshesOffloadStats(t *testing.T) {
+	env, _ := xfrmEnv(t)
+	mustRun(t, env, "ip link add eni0 type netdevsim", "ip link set eni0 up", simSA+" offload dev eni0 dir out")
+	sim := netdevsim.Of(env.NS.DeviceByName("eni0"))
+	for i, cmd := range []string{"ip xfrm state", "ip -s xfrm state", "ip xfrm state get src 192.0.2.1 dst 192.0.2.2 proto esp spi 9"} {
+		before := sim.Counters.StatsUpd.Load()
+		if out, rc := runXfrm(env, cmd); rc != 0 || !strings.Contains(out, "crypto offload parameters") {
+			t.Fatalf("%s: exit %d\n%s", cmd, rc, out)
+		}
+		if got := sim.Counters.StatsUpd.Load() - before; got != 1 {
+			t.Fatalf("%d: %s refreshed the device counters %d times, want 1", i, cmd, got)
+		}
+	}
 }

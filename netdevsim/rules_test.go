@@ -54,18 +54,29 @@ func TestStateAddRules(t *testing.T) {
 		{"unknown flags", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Unknown = 8 }, syscall.EINVAL, "Unrecognized flags in offload request", 0},
 		{"sa dir out, offload in", nil, func(c *xfrm.Config, o *xfrm.Offload) { c.Dir, o.Dir = xfrm.DirOut, xfrm.DirIn; c.ReplayWindow = 0 }, syscall.EINVAL, "Mismatched SA and offload direction", 0},
 		{"sa dir in, offload out", nil, func(c *xfrm.Config, o *xfrm.Offload) { c.Dir = xfrm.DirIn }, syscall.EINVAL, "Mismatched SA and offload direction", 0},
-		{"if_id inbound packet", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Dir, o.Packet, c.IfID = xfrm.DirIn, true, 7 }, syscall.EINVAL, "XFRM if_id is not supported in inbound packet offload", 0},
-		{"if_id inbound crypto ok", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Dir, c.IfID = xfrm.DirIn, 7 }, 0, "", xfrm.OffloadCrypto},
+		{"if_id inbound packet", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Dir, o.Packet, c.IfID = xfrm.DirIn, true, 7 }, syscall.EINVAL, "XFRM if_id is not supported in RX path", 0},
+		{"if_id inbound crypto", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Dir, c.IfID = xfrm.DirIn, 7 }, syscall.EINVAL, "XFRM if_id is not supported in RX path", 0},
+		{"if_id outbound ok", nil, func(c *xfrm.Config, o *xfrm.Offload) { c.IfID = 7 }, 0, "", xfrm.OffloadCrypto},
 		{"tfc padding", nil, func(c *xfrm.Config, o *xfrm.Offload) { c.TFCPad = 100 }, syscall.EINVAL, "TFC padding can't be offloaded", 0},
 		{"ah type", nil, func(c *xfrm.Config, o *xfrm.Offload) {
 			c.ID.Proto, c.AEAD = xfrm.ProtoAH, nil
 			c.Auth = &xfrm.AuthSpec{Name: "hmac(sha256)", Key: make([]byte, 32), Trunc: true, TruncBits: 128}
 		}, syscall.EINVAL, "Type doesn't support offload", 0},
+		{"ah type, no dev: software first", nil, func(c *xfrm.Config, o *xfrm.Offload) {
+			c.ID.Proto, c.AEAD, o.Ifindex = xfrm.ProtoAH, nil, 999
+			c.Auth = &xfrm.AuthSpec{Name: "hmac(sha256)", Key: make([]byte, 32), Trunc: true, TruncBits: 128}
+		}, 0, "", xfrm.OffloadUnspec},
+		{"flags before direction", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Unknown, c.Dir = 8, xfrm.DirIn }, syscall.EINVAL, "Unrecognized flags in offload request", 0},
+		{"tfc before device", nil, func(c *xfrm.Config, o *xfrm.Offload) { c.TFCPad, o.Ifindex = 100, 999 }, syscall.EINVAL, "TFC padding can't be offloaded", 0},
 		{"no dev crypto: software", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Ifindex = 999 }, 0, "", xfrm.OffloadUnspec},
 		{"no dev packet: EINVAL", nil, func(c *xfrm.Config, o *xfrm.Offload) { o.Ifindex, o.Packet = 999, true }, syscall.EINVAL, "", 0},
 		{"no ops crypto: software", &netdevsim.Config{NoIPsec: true}, nil, 0, "", xfrm.OffloadUnspec},
 		{"no ops packet: EINVAL", &netdevsim.Config{NoIPsec: true}, func(c *xfrm.Config, o *xfrm.Offload) { o.Packet = true }, syscall.EINVAL, "", 0},
 		{"esn without advance", &netdevsim.Config{NoESN: true}, func(c *xfrm.Config, o *xfrm.Offload) { c.Flags |= xfrm.FlagESN; c.ReplayWindow = 128 }, syscall.EINVAL, "Device doesn't support offload with ESN", 0},
+		{"esn packet offload without advance", &netdevsim.Config{NoESN: true}, func(c *xfrm.Config, o *xfrm.Offload) {
+			c.Flags |= xfrm.FlagESN
+			c.ReplayWindow, o.Packet = 128, true
+		}, 0, "", xfrm.OffloadPacket},
 		{"esn with advance", nil, func(c *xfrm.Config, o *xfrm.Offload) { c.Flags |= xfrm.FlagESN; c.ReplayWindow = 128 }, 0, "", xfrm.OffloadCrypto},
 		{"driver EOPNOTSUPP crypto: software", &netdevsim.Config{NoCrypto: true}, nil, 0, "", xfrm.OffloadUnspec},
 		{"driver EOPNOTSUPP packet: error", &netdevsim.Config{NoPacket: true}, func(c *xfrm.Config, o *xfrm.Offload) { o.Packet = true }, syscall.EOPNOTSUPP, "Device failed to offload this state", 0},

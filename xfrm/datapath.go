@@ -14,6 +14,7 @@ func (x *State) OutputPrepare(n int) (uint64, *Drop) {
 	if x.cfg.Dir == DirIn {
 		return 0, x.mib.Count(OutStateDirError)
 	}
+	x.updatePacketOffloadStats()
 	x.mu.Lock()
 	if x.km != StateValid {
 		x.mu.Unlock()
@@ -52,6 +53,7 @@ func (x *State) InputCheck(seq uint32, encap EncapType) (uint32, *Drop) {
 	if x.cfg.Dir == DirOut {
 		return 0, x.mib.Count(InStateDirError)
 	}
+	x.updatePacketOffloadStats()
 	x.mu.Lock()
 	if x.km != StateValid {
 		x.mu.Unlock()
@@ -90,17 +92,26 @@ func (x *State) InputIntegrityFailed() *Drop {
 
 // InputDone runs after a successful decryption: the replay recheck
 // (XfrmInStateSeqError), advancing the window and charging n bytes.
+// When the window's high half moves (ESN), an offloading device is told
+// (xfrm_replay_advance_esn's xfrm_dev_state_advance_esn).
 func (x *State) InputDone(seq, hi uint32, n int) *Drop {
 	x.mu.Lock()
-	defer x.mu.Unlock()
+	esnMoved := false
 	if x.cfg.ID.Proto != ProtoComp {
 		if x.replay.recheck(seq, hi) != replayOK {
+			x.mu.Unlock()
 			return x.mib.Count(InStateSeqError)
 		}
+		old := x.replay.SeqHi
 		x.replay.advance(seq)
+		esnMoved = x.replay.SeqHi != old
 	}
 	x.cur.Bytes += uint64(n)
 	x.cur.Packets++
+	x.mu.Unlock()
+	if esnMoved {
+		x.AdvanceESN()
+	}
 	return nil
 }
 
@@ -159,6 +170,7 @@ func (x *State) expireHard() {
 // and use limits delete the SA, soft ones raise one soft event. It returns
 // when it next needs to run (zero if never).
 func (x *State) Tick(now time.Time) time.Time {
+	x.UpdateOffloadStats() // xfrm_timer_handler reads the device's counters first
 	x.mu.Lock()
 	if x.km == StateDead {
 		x.mu.Unlock()

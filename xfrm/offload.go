@@ -167,7 +167,14 @@ func SetOffloadRouter(f func(ns *netdev.Namespace, x *State, inbound bool) *netd
 	offloadRouter = f
 }
 
-// DevStateAdd binds x to the device req names, as xfrm_dev_state_add.
+// DevStateAdd binds x to the device req names, as xfrm_dev_state_add,
+// with its checks in the kernel's order and words: flags, direction,
+// if_id on the receive side, TFC padding; then the device (the route to
+// the peer when req names none); a device without offload operations
+// leaves a crypto-offload SA in software and refuses a packet-offload one
+// (EINVAL, no message); crypto offload of an ESN SA needs advance-ESN;
+// the SA's type must support offload (ESP); last the driver, whose
+// EOPNOTSUPP leaves a crypto-offload SA in software.
 // A nil error with x.Offload() nil means the SA stays in software.
 func DevStateAdd(ns *netdev.Namespace, x *State, req *Offload) error {
 	c := x.Cfg()
@@ -178,12 +185,10 @@ func DevStateAdd(ns *netdev.Namespace, x *State, req *Offload) error {
 		return extack.New(syscall.EINVAL, "Unrecognized flags in offload request")
 	case (inbound && c.Dir == DirOut) || (!inbound && c.Dir == DirIn):
 		return extack.New(syscall.EINVAL, "Mismatched SA and offload direction")
-	case packetMode && inbound && c.IfID != 0:
-		return extack.New(syscall.EINVAL, "XFRM if_id is not supported in inbound packet offload")
+	case inbound && c.IfID != 0:
+		return extack.New(syscall.EINVAL, "XFRM if_id is not supported in RX path")
 	case c.TFCPad != 0:
 		return extack.New(syscall.EINVAL, "TFC padding can't be offloaded")
-	case c.ID.Proto != ProtoESP:
-		return extack.New(syscall.EINVAL, "Type doesn't support offload")
 	}
 	dev := ns.Device(req.Ifindex)
 	if dev == nil && offloadRouter != nil {
@@ -196,10 +201,13 @@ func DevStateAdd(ns *netdev.Namespace, x *State, req *Offload) error {
 		}
 		return nil
 	}
-	if c.Flags&FlagESN != 0 {
+	if !packetMode && c.Flags&FlagESN != 0 {
 		if _, ok := ops.(ESNAdvancer); !ok {
 			return extack.New(syscall.EINVAL, "Device doesn't support offload with ESN")
 		}
+	}
+	if c.ID.Proto != ProtoESP {
+		return extack.New(syscall.EINVAL, "Type doesn't support offload")
 	}
 	xo := &DevOffload{State: x, Dev: dev, RealDev: dev, Dir: DirOut, Type: OffloadCrypto}
 	if inbound {
@@ -212,7 +220,7 @@ func DevStateAdd(ns *netdev.Namespace, x *State, req *Offload) error {
 		if extack.ErrnoOf(err) == syscall.EOPNOTSUPP && !packetMode {
 			return nil
 		}
-		if extack.MessageOf(err) == "" {
+		if extack.MessageOf(err) == "" { // NL_SET_ERR_MSG_WEAK
 			return extack.New(extack.ErrnoOf(err), "Device failed to offload this state")
 		}
 		return err
@@ -236,7 +244,9 @@ func (x *State) devStateDelete() {
 	}
 }
 
-// AdvanceESN tells the device the SA's ESN high half moved.
+// AdvanceESN tells the device the SA's ESN high half moved; InputDone
+// calls it when the input replay window's high half advances
+// (xfrm_replay_advance_esn's xfrm_dev_state_advance_esn).
 func (x *State) AdvanceESN() {
 	if xo := x.Offload(); xo != nil {
 		if a, ok := OpsOf(xo.Dev).(ESNAdvancer); ok {
@@ -246,12 +256,23 @@ func (x *State) AdvanceESN() {
 }
 
 // UpdateOffloadStats asks the device for the SA's current counters
-// (xfrm_dev_state_update_stats), before `ip -s xfrm state` reads them.
+// (xfrm_dev_state_update_stats). It is called where Linux calls it: before
+// a state is copied out for `ip xfrm state get/list` (copy_to_user_state),
+// by the lifetime timer (xfrm_timer_handler), and, for packet offload
+// only, before the per-packet lifetime check (xfrm_state_check_expire).
 func (x *State) UpdateOffloadStats() {
 	if xo := x.Offload(); xo != nil {
 		if u, ok := OpsOf(xo.Dev).(StatsUpdater); ok {
 			u.UpdateStats(xo)
 		}
+	}
+}
+
+// updatePacketOffloadStats is xfrm_state_check_expire's refresh: only a
+// packet-offload SA's lifetime counters live in the device.
+func (x *State) updatePacketOffloadStats() {
+	if xo := x.xso.Load(); xo != nil && xo.Type == OffloadPacket {
+		x.UpdateOffloadStats()
 	}
 }
 
@@ -269,15 +290,23 @@ var (
 )
 
 // DevPolicyAdd binds a packet-offload policy to dev (xfrm_dev_policy_add):
-// only in and out policies, only devices with policy operations.
+// a missing device is EINVAL without a message, a device without policy
+// operations "Policy offload is not supported"; in, out and fwd policies
+// are offloaded; the driver's error without a message becomes "Device
+// failed to offload this policy".
 func DevPolicyAdd(p *Policy, dev *netdev.Device) error {
-	dir := p.Cfg().Dir
-	if dir != PolicyIn && dir != PolicyOut {
-		return extack.New(syscall.EINVAL, "Packet offload policy supports only in and out directions")
+	if dev == nil {
+		return extack.Errno(syscall.EINVAL)
 	}
 	po, ok := OpsOf(dev).(PolicyOffloader)
-	if dev == nil || !ok {
-		return extack.New(syscall.EINVAL, "Packet offload is not supported")
+	if !ok {
+		return extack.New(syscall.EINVAL, "Policy offload is not supported")
+	}
+	dir := p.Cfg().Dir
+	switch dir {
+	case PolicyIn, PolicyOut, PolicyFwd:
+	default:
+		return extack.New(syscall.EINVAL, "Unrecognized offload direction")
 	}
 	b := &PolicyOffload{Policy: p, Dev: dev, Dir: dir}
 	if err := po.PolicyAdd(b); err != nil {

@@ -1,0 +1,108 @@
+package netdevsim_test
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/softnet/softnet/header/build"
+	"github.com/softnet/softnet/netdevsim"
+	"github.com/softnet/softnet/packet"
+	"github.com/softnet/softnet/packet/packettest"
+	"github.com/softnet/softnet/xfrm"
+	"github.com/softnet/softnet/xfrm/esp"
+)
+
+// TestAdvanceESNOnWindowHighBits: an inbound ESN SA offloaded to the
+// device is told (xdo_dev_state_advance_esn) exactly when the replay
+// window's high half moves — packets below 2^32 do not, the first one
+// above does once, later ones in the same epoch do not.
+func TestAdvanceESNOnWindowHighBits(t *testing.T) {
+	packettest.CheckBalance(t)
+	ns := newNS(t)
+	d := addSim(t, ns, "eni0", nil)
+	sim := netdevsim.Of(d)
+	esn := func(c *xfrm.Config) {
+		c.Flags |= xfrm.FlagESN
+		c.ReplayWindow = 128
+	}
+	oc := saConfig(0x300)
+	esn(&oc)
+	oc.Replay.OSeq = 0xfffffffc
+	salt := uint64(0)
+	out, err := xfrm.NewState(oc, xfrm.Options{IVSalt: &salt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic := saConfig(0x300)
+	esn(&ic)
+	ic.Replay.Seq = 0xfffffff0
+	ic.Offload = &xfrm.Offload{Ifindex: d.Index(), Dir: xfrm.DirIn}
+	in, err := xfrm.ForNamespace(ns).AddState(ic, false)
+	if err != nil || in.Offload() == nil {
+		t.Fatalf("inbound SA not offloaded: %v", err)
+	}
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), TTL: 64, Proto: 17},
+		build.UDP(1, 2, make([]byte, 20)))
+	want := []int64{0, 0, 0, 1, 1, 1} // seqs fffffffd, fffffffe, ffffffff, 1:00000000, 1:00000001, 1:00000002
+	for i, w := range want {
+		b, _ := packet.FromBytes(inner)
+		if err := esp.Output(out, b, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := esp.Input(in, b); err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+		b.Free()
+		if got := sim.Counters.ESNAdvanced.Load(); got != w {
+			t.Fatalf("after packet %d: %d ESN advances, want %d", i, got, w)
+		}
+	}
+	if r := in.ReplaySnapshot(); r.SeqHi != 1 {
+		t.Fatalf("seq-hi %d", r.SeqHi)
+	}
+}
+
+// TestUpdateStatsCallSites: the device's counters are refreshed
+// (xdo_dev_state_update_stats) by the lifetime timer for any offloaded SA
+// (xfrm_timer_handler), and before the per-packet lifetime check only for
+// packet offload (xfrm_state_check_expire); crypto offload's lifetime
+// lives in software and costs the data path nothing.
+func TestUpdateStatsCallSites(t *testing.T) {
+	packettest.CheckBalance(t)
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), TTL: 64, Proto: 17},
+		build.UDP(1, 2, make([]byte, 20)))
+	for _, tc := range []struct {
+		name      string
+		packet    bool
+		perPacket int64
+	}{{"crypto", false, 0}, {"packet", true, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ns := newNS(t)
+			d := addSim(t, ns, "eni0", nil)
+			sim := netdevsim.Of(d)
+			c := saConfig(0x400)
+			c.Offload = &xfrm.Offload{Ifindex: d.Index(), Dir: xfrm.DirOut, Packet: tc.packet}
+			x, err := xfrm.ForNamespace(ns).AddState(c, false)
+			if err != nil || x.Offload() == nil {
+				t.Fatalf("not offloaded: %v", err)
+			}
+			base := sim.Counters.StatsUpd.Load() // adding arms the lifetime timer once
+			for range 3 {
+				b, _ := packet.FromBytes(inner)
+				if err := esp.Output(x, b, nil); err != nil {
+					t.Fatal(err)
+				}
+				b.Free()
+			}
+			if got := sim.Counters.StatsUpd.Load() - base; got != 3*tc.perPacket {
+				t.Fatalf("%d stats updates after 3 packets, want %d", got, 3*tc.perPacket)
+			}
+			before := sim.Counters.StatsUpd.Load()
+			x.Tick(time.Now())
+			if got := sim.Counters.StatsUpd.Load(); got != before+1 {
+				t.Fatalf("lifetime tick: %d stats updates, want %d", got, before+1)
+			}
+		})
+	}
+}
