@@ -80,7 +80,7 @@ func attachCompTunnel(ns *netdev.Namespace, x *xfrm.State) {
 	}
 	kern, err := xfrm.NewState(xfrm.Config{ID: xfrm.ID{Daddr: c.ID.Daddr, SPI: spi, Proto: proto},
 		Saddr: c.Saddr, Family: c.Family, Mode: xfrm.ModeTunnel, Mark: c.Mark, IfID: c.IfID,
-		Flags: c.Flags & (xfrm.FlagNoECN | xfrm.FlagDecapDSCP)}, xfrm.Options{})
+		Flags: c.Flags & (xfrm.FlagNoECN | xfrm.FlagDecapDSCP)}, xfrm.Options{MIB: xfrm.ForNamespace(ns).MIB})
 	if err != nil {
 		return
 	}
