@@ -106,3 +106,100 @@ func TestUpdateStatsCallSites(t *testing.T) {
 		})
 	}
 }
+
+// fakeClock is a settable clock for lifetimes.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.t }
+
+// TestUnbindOnExpiryAndUpdate: an SA or policy leaving its table for any
+// reason — hard expiry, replacement by update, delete — is unbound from
+// the device (delete then free), and its replacement is bound afresh.
+func TestUnbindOnExpiryAndUpdate(t *testing.T) {
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), TTL: 64, Proto: 17},
+		build.UDP(1, 2, make([]byte, 20)))
+	t.Run("state hard packet limit", func(t *testing.T) {
+		packettest.CheckBalance(t)
+		ns := newNS(t)
+		sim := netdevsim.Of(addSim(t, ns, "eni0", nil))
+		c := saConfig(0x500)
+		c.Lifetime.HardPacketLimit = 2
+		c.Offload = &xfrm.Offload{Ifindex: ns.DeviceByName("eni0").Index(), Dir: xfrm.DirOut}
+		x, err := xfrm.ForNamespace(ns).AddState(c, false)
+		if err != nil || x.Offload() == nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			b, _ := packet.FromBytes(inner)
+			_ = esp.Output(x, b, nil) // the third hits the hard limit
+			b.Free()
+		}
+		if sim.Counters.States.Load() != 0 || sim.Counters.Freed.Load() != 1 || x.Offload() != nil {
+			t.Fatalf("expired SA: device states %d freed %d bound %v", sim.Counters.States.Load(), sim.Counters.Freed.Load(), x.Offload() != nil)
+		}
+	})
+	t.Run("state update", func(t *testing.T) {
+		ns := newNS(t)
+		d := addSim(t, ns, "eni0", nil)
+		sim := netdevsim.Of(d)
+		c := saConfig(0x600)
+		c.Offload = &xfrm.Offload{Ifindex: d.Index(), Dir: xfrm.DirOut}
+		old, err := xfrm.ForNamespace(ns).AddState(c, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nx, err := xfrm.ForNamespace(ns).AddState(c, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if old.Offload() != nil || nx.Offload() == nil || sim.Counters.States.Load() != 1 || sim.Counters.Freed.Load() != 1 {
+			t.Fatalf("after update: old bound %v, new bound %v, device states %d freed %d",
+				old.Offload() != nil, nx.Offload() != nil, sim.Counters.States.Load(), sim.Counters.Freed.Load())
+		}
+	})
+	pc := func(lft xfrm.LifetimeConfig) xfrm.PolicyConfig {
+		return xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("10.1.0.0/24"),
+			Daddr: netip.MustParsePrefix("10.2.0.0/24")}, Dir: xfrm.PolicyOut, Lifetime: lft}
+	}
+	t.Run("policy hard expiry", func(t *testing.T) {
+		ns := newNS(t)
+		d := addSim(t, ns, "eni0", nil)
+		sim := netdevsim.Of(d)
+		clk := &fakeClock{t: time.Unix(1_000_000, 0)}
+		spd := xfrm.NewSPD(clk, nil)
+		p, err := spd.Add(pc(xfrm.LifetimeConfig{HardAddExpires: 5 * time.Second}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := xfrm.DevPolicyAdd(p, d); err != nil || sim.Counters.Policies.Load() != 1 {
+			t.Fatalf("bind: %v", err)
+		}
+		for range 10 {
+			clk.t = clk.t.Add(time.Second)
+			spd.Tick()
+		}
+		if spd.Count(xfrm.PolicyOut) != 0 || sim.Counters.Policies.Load() != 0 || xfrm.PolicyOffloadOf(p) != nil {
+			t.Fatalf("expired policy: SPD %d, device policies %d", spd.Count(xfrm.PolicyOut), sim.Counters.Policies.Load())
+		}
+	})
+	t.Run("policy update", func(t *testing.T) {
+		ns := newNS(t)
+		d := addSim(t, ns, "eni0", nil)
+		sim := netdevsim.Of(d)
+		spd := xfrm.NewSPD(&fakeClock{t: time.Unix(1_000_000, 0)}, nil)
+		p, _ := spd.Add(pc(xfrm.LifetimeConfig{}))
+		if err := xfrm.DevPolicyAdd(p, d); err != nil {
+			t.Fatal(err)
+		}
+		np, err := spd.Update(pc(xfrm.LifetimeConfig{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if xfrm.PolicyOffloadOf(p) != nil || sim.Counters.Policies.Load() != 0 {
+			t.Fatalf("replaced policy still bound (device policies %d)", sim.Counters.Policies.Load())
+		}
+		if err := xfrm.DevPolicyAdd(np, d); err != nil || sim.Counters.Policies.Load() != 1 {
+			t.Fatalf("rebind: %v", err)
+		}
+	})
+}

@@ -217,6 +217,7 @@ func (t *SPD) removeLocked(p *Policy) {
 	delete(t.byIndex, p.index)
 	p.dead.Store(true)
 	t.publish(p.cfg.Dir)
+	DevPolicyDelete(p) // delete, update, flush and hard expiry unbind an offloaded policy
 }
 
 // publish rebuilds the lookup list of a direction.

@@ -147,7 +147,9 @@ func hasExtHeaders(p []byte) bool {
 // sequence number, is segmented first with the offload stripped. A
 // packet-offload SA on another device is dropped (tx_dropped); transform
 // errors count XfrmOutStateProtoError. An asynchronous XmitCrypter keeps
-// the packet and completes through FinishAsync.
+// the packet and completes through FinishAsync. A GSO packet on its own
+// device, which encrypts but has no tx-esp-segmentation, is segmented and
+// each segment offloaded (esp4_gso_segment keeping the offload).
 func ValidateXmit(d *netdev.Device, b *packet.Buffer, out func(*packet.Buffer)) {
 	xo, pending := b.SecPath.(*xfrm.DevOffload)
 	if !pending {
@@ -176,26 +178,45 @@ func ValidateXmit(d *netdev.Device, b *packet.Buffer, out func(*packet.Buffer)) 
 	b.SetNetworkHeader(0)
 	b.SecPath = nil
 	hw := own && d.Features()&netdev.FeatHWESP != 0
-	if b.GSO.Size != 0 && (!hw || seqWouldWrap(x, b)) {
-		err := gso.Segment(b, func(s *packet.Buffer) { softXmit(d, x, s, linkLen, out) })
-		if err != nil { // Segment freed b
-			x.MIB().Inc(xfrm.OutStateProtoError)
-			d.Stats.TxDropped.Add(1)
-		}
+	cr, _ := xfrm.OpsOf(d).(xfrm.XmitCrypter)
+	switch {
+	case b.GSO.Size != 0 && (!hw || seqWouldWrap(x, b)):
+		// Rerouted, or the segments would wrap the sequence number:
+		// segment with esp-hw-offload stripped, ESP in software.
+		segment(d, x, b, func(s *packet.Buffer) { softXmit(d, x, s, linkLen, out) })
+	case b.GSO.Size != 0 && d.Features()&netdev.FeatGSOESP == 0:
+		// The device encrypts but cannot segment ESP: segment first,
+		// each segment still offloaded.
+		segment(d, x, b, func(s *packet.Buffer) { hwXmit(d, cr, xo, s, linkLen, out) })
+	default:
+		hwXmit(d, cr, xo, b, linkLen, out)
+	}
+}
+
+// segment splits the GSO packet b, handing each segment to emit; a
+// malformed packet counts XfrmOutStateProtoError and tx_dropped.
+func segment(d *netdev.Device, x *xfrm.State, b *packet.Buffer, emit func(*packet.Buffer)) {
+	if err := gso.Segment(b, emit); err != nil { // Segment freed b
+		x.MIB().Inc(xfrm.OutStateProtoError)
+		d.Stats.TxDropped.Add(1)
+	}
+}
+
+// hwXmit hands b to the device's transform (cr nil: software).
+func hwXmit(d *netdev.Device, cr xfrm.XmitCrypter, xo *xfrm.DevOffload, b *packet.Buffer, linkLen int, out func(*packet.Buffer)) {
+	x := xo.State
+	if cr == nil || xo.Dev != d && xo.RealDev != d || d.Features()&netdev.FeatHWESP == 0 {
+		softXmit(d, x, b, linkLen, out)
 		return
 	}
-	if cr, ok := xfrm.OpsOf(d).(xfrm.XmitCrypter); ok && hw {
-		switch err := cr.XmitCrypto(d, xo, b); err {
-		case nil:
-			out(finishXmit(b, linkLen))
-		case xfrm.ErrInProgress:
-		default:
-			x.MIB().Inc(xfrm.OutStateProtoError)
-			d.DropTx(b, DropOffload)
-		}
-		return
+	switch err := cr.XmitCrypto(d, xo, b); err {
+	case nil:
+		out(finishXmit(b, linkLen))
+	case xfrm.ErrInProgress:
+	default:
+		x.MIB().Inc(xfrm.OutStateProtoError)
+		d.DropTx(b, DropOffload)
 	}
-	softXmit(d, x, b, linkLen, out)
 }
 
 // softXmit is the software fallback of the device transform.
