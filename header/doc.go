@@ -37,7 +37,9 @@
 //	include/net/inet_ecn.h          INET_ECN_* and RFC 6040 decapsulation
 //	include/uapi/linux/in.h         IPPROTO_*
 //	include/uapi/linux/ipv6.h       struct ipv6hdr, struct frag_hdr
-//	include/net/ipv6.h              NEXTHDR_*, ipv6_skip_exthdr
+//	include/net/ipv6.h              NEXTHDR_*, ipv6_skip_exthdr (WalkIPv6)
+//	net/ipv6/ip6_input.c            the headers local delivery walks
+//	                                (WalkIPv6Flags, IPv6WalkStopAtAH)
 //	include/uapi/linux/icmp.h       ICMP_* types and codes
 //	include/uapi/linux/icmpv6.h     ICMPV6_* types and codes
 //	include/net/ndisc.h             NDISC_* types and ND_OPT_* options
