@@ -225,6 +225,10 @@ func (rd *rawIPDev) send(b *packet.Buffer) {
 	}
 	c, dst := rd.tx, netip.Addr{}
 	if p[0]>>4 == 6 {
+		if !fixPayloadLength(p) {
+			rd.dev.DropTx(b, DropHostNotPacket)
+			return
+		}
 		c, dst = rd.tx6, header.IPv6(p).Destination()
 	} else {
 		dst = header.IPv4(p).Destination()

@@ -94,3 +94,16 @@ func (rd *rawIPDev) pushIPv6(b *packet.Buffer, m *sys.Msg, proto uint8) bool {
 	copy(ip.DestinationSlice(), dst[:])
 	return true
 }
+
+// fixPayloadLength sets an IPv6 packet's payload length from its size, as
+// the host does for IPv4 (IP_HDRINCL rewrites tot_len) but not for IPv6
+// (a header-including IPv6 send goes out exactly as given). It reports
+// false for a packet too long for the field (no jumbograms).
+func fixPayloadLength(p []byte) bool {
+	n := len(p) - header.IPv6MinimumSize
+	if n > 0xFFFF {
+		return false
+	}
+	header.IPv6(p).SetPayloadLength(uint16(n))
+	return true
+}

@@ -50,17 +50,21 @@ func hasSuffix(nh uint8, payload string) func(*packet.Buffer) bool {
 	}
 }
 
-// recvHost waits on a host socket for a message ending in payload.
+// recvHost waits on a host socket for a message ending in payload; after
+// five seconds it closes the socket, which ends the wait.
 func recvHost(t *testing.T, c *sys.Conn, payload string) sys.Msg {
 	t.Helper()
+	timer := time.AfterFunc(5*time.Second, func() { c.Close() })
+	defer timer.Stop()
 	rb := sys.NewBatch(4)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	for {
 		for i := range rb.Msgs {
 			rb.Msgs[i].Buf = make([]byte, 2048)
 		}
 		n, err := c.RecvBatch(rb)
-		must(t, err)
+		if err != nil {
+			t.Fatalf("host socket got no %q: %v", payload, err)
+		}
 		for _, m := range rb.Msgs[:n] {
 			if bytes.HasSuffix(m.Buf[:m.N], []byte(payload)) {
 				m.Buf = m.Buf[:m.N]
@@ -68,8 +72,6 @@ func recvHost(t *testing.T, c *sys.Conn, payload string) sys.Msg {
 			}
 		}
 	}
-	t.Fatalf("host socket got no %q", payload)
-	return sys.Msg{}
 }
 
 // TestPrivRawIP6RoundTrip: an ESP-like IPv6 packet a host raw socket sends
@@ -77,7 +79,8 @@ func recvHost(t *testing.T, c *sys.Conn, payload string) sys.Msg {
 // back (source, destination, hop limit, traffic class, flow label, payload
 // length, next header); an IPv6 packet softnet sends leaves through the
 // host (a host raw socket gets it, with softnet's hop limit and traffic
-// class); packets the host cannot route are counted HOST_WRITE drops.
+// class, and the payload length set from its size); packets the host
+// cannot route are counted HOST_WRITE drops.
 func TestPrivRawIP6RoundTrip(t *testing.T) {
 	privtest.Netns(t)
 	packettest.CheckBalance(t)
@@ -117,7 +120,9 @@ func TestPrivRawIP6RoundTrip(t *testing.T) {
 
 	// softnet → host
 	const fromSoftnet = "esp payload from softnet"
-	out, _ := packet.FromBytes(espLike(build.IPv6Opts{Src: v6Host, Dst: v6Host, HopLimit: 33, TrafficClass: 0x10}, fromSoftnet))
+	pkt = espLike(build.IPv6Opts{Src: v6Host, Dst: v6Host, HopLimit: 33, TrafficClass: 0x10}, fromSoftnet)
+	header.IPv6(pkt).SetPayloadLength(1000) // wrong: hostlink sets it from the size
+	out, _ := packet.FromBytes(pkt)
 	must(t, d.Transmit(out))
 	m := recvHost(t, hostIn, fromSoftnet)
 	if m.Addr.Addr() != v6Host || m.Local != v6Host || !m.HasHopLimit || m.HopLimit != 33 || m.TClass != 0x10 || m.FlowLabel != 0 {

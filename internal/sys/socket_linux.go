@@ -117,9 +117,11 @@ func OpenRawIP6(proto int, device string) (*Conn, error) {
 // protocol IPPROTO_RAW, which makes the socket header-including on every
 // Linux (IPV6_HDRINCL, the option that says so, exists from Linux 4.5 and
 // is set when present). Each send takes the packet's destination as its
-// sockaddr; the kernel routes by it and sends the header as given (it
-// fixes only the payload length). It receives nothing (no packet has next
-// header 255). A non-empty device binds it to one host interface.
+// sockaddr; the kernel routes by it and sends the packet exactly as given
+// (unlike IPv4's IP_HDRINCL it does not fix the payload length), failing
+// with EMSGSIZE above the route's device MTU. It receives nothing (no
+// packet has next header 255). A non-empty device binds it to one host
+// interface.
 func OpenRawIP6Out(device string) (*Conn, error) {
 	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.IPPROTO_RAW)
 	if err != nil {
