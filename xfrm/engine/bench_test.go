@@ -2,8 +2,11 @@ package engine_test
 
 import (
 	"net/netip"
+	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/softnet/softnet/header/build"
 	"github.com/softnet/softnet/netdev"
@@ -34,7 +37,7 @@ var nsPerOp = map[string]float64{}
 
 // BenchmarkESPGCM128 is ESP AES-128-GCM (rfc4106, 1400-byte inner
 // packets, tunnel mode, one SA) sealed by the software path inline in the
-// caller's goroutine (esp.Output) and by the engine with 1 and 2 workers
+// caller's goroutine (esp.Output, then the device's transmit) and by the engine with 1 and 2 workers
 // (Prepare on the producer, Seal on the workers, completion through
 // FinishAsync/Resume to the device's wire in sequence order). One SA is
 // the hard case: the engine must spray its packets over the workers. It
@@ -53,8 +56,9 @@ func BenchmarkESPGCM128(b *testing.B) {
 			fl := newFlow(b.N)
 			r := newRig(b, engine.Config{Workers: workers, QueueLen: flowWindow}, fl.sink)
 			x := r.addSA(b, 0x500)
+			swNS, swDev := plainDev(b)
 			if name == "software" {
-				x = swSA(b, r.ns, 0x600)
+				x = swSA(b, swNS, 0x600)
 			}
 			b.SetBytes(int64(len(big)))
 			b.ReportAllocs()
@@ -66,7 +70,7 @@ func BenchmarkESPGCM128(b *testing.B) {
 					if err := esp.Output(x, pb, &p); err != nil {
 						b.Fatal(err)
 					}
-					pb.Free()
+					swDev.XmitDirect(pb)
 				}
 			} else {
 				engineLoop(b, r, x, fl)
@@ -92,15 +96,23 @@ const flowWindow = 512
 // flow is the benchmark's flow control between producer and wire.
 type flow struct {
 	n        int64
-	offered  atomic.Int64
-	done     atomic.Int64
-	waiting  atomic.Bool
 	wake     chan struct{}
 	finished chan struct{}
+	_        [40]byte
+	offered  atomic.Int64 // written by the producer
+	_        [56]byte
+	done     atomic.Int64 // written by the wire (a worker)
+	waiting  atomic.Bool
 }
 
 func newFlow(n int) *flow {
 	return &flow{n: int64(n), wake: make(chan struct{}, 1), finished: make(chan struct{})}
+}
+
+// reset readies f for a run of n more packets (no packet in flight).
+func (f *flow) reset(n int) {
+	f.n = f.done.Load() + int64(n)
+	f.finished = make(chan struct{})
 }
 
 // sink is the device's wire: it frees the ESP packet, wakes a waiting
@@ -131,8 +143,13 @@ func (f *flow) admit() {
 // engineLoop offers b.N packets within the flow window, so that nothing
 // is dropped, and waits for the last completion.
 func engineLoop(b *testing.B, r *rig, x *xfrm.State, f *flow) {
+	engineRun(b, r, x, f, b.N)
+}
+
+// engineRun offers n packets and waits for the last completion.
+func engineRun(b *testing.B, r *rig, x *xfrm.State, f *flow, n int) {
 	xo := x.Offload()
-	for i := 0; i < b.N; i++ {
+	for i := 0; i < n; i++ {
 		f.admit()
 		pb := innerBuf(b)
 		pb.Scratch[len(pb.Scratch)-1] = 0 // no link header set aside
@@ -143,6 +160,24 @@ func engineLoop(b *testing.B, r *rig, x *xfrm.State, f *flow) {
 	if d := r.e.Stats.Dropped.Load(); d != 0 {
 		b.Fatalf("%d dropped", d)
 	}
+}
+
+// plainDev is a netdevsim device without IPsec offload whose wire frees
+// what it gets: the software path's transmit, so that both paths include
+// the device transmit of the ESP packet.
+func plainDev(tb testing.TB) (*netdev.Namespace, *netdev.Device) {
+	tb.Helper()
+	w := netdev.NewWorld(netdev.Options{})
+	ns, err := w.AddNamespace("sw")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	up := true
+	d, err := ns.NewLink(&netdev.LinkRequest{Name: "sw0", Kind: "netdevsim", Up: &up, Data: &netdevsim.Config{NoIPsec: true}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ns, d
 }
 
 func swSA(tb testing.TB, ns *netdev.Namespace, spi uint32) *xfrm.State {
@@ -158,3 +193,78 @@ func swSA(tb testing.TB, ns *netdev.Namespace, spi uint32) *xfrm.State {
 }
 
 var _ = netdevsim.Of
+
+// BenchmarkESPGCM128Scaling measures the same three paths as
+// BenchmarkESPGCM128, interleaved: chunks of 500 packets through the
+// software path, the 1-worker engine and the 2-worker engine in rotating
+// order, so that all three see the same machine load (the build machine
+// is shared). It reports the median over the chunks of each path's
+// ns/packet and of the per-chunk ratios; ns/op is the time for one packet
+// through each of the three paths.
+func BenchmarkESPGCM128Scaling(b *testing.B) {
+	const chunk = 500
+	type path struct {
+		name string
+		run  func(n int)
+		ns   []float64
+	}
+	swNS, swDev := plainDev(b)
+	sw := swSA(b, swNS, 0x600)
+	swp := esp.Params{TTL: 64}
+	paths := []*path{{name: "software", run: func(n int) {
+		for range n {
+			pb := innerBuf(b)
+			if err := esp.Output(sw, pb, &swp); err != nil {
+				b.Fatal(err)
+			}
+			swDev.XmitDirect(pb)
+		}
+	}}}
+	for _, w := range []int{1, 2} {
+		fl := newFlow(0)
+		r := newRig(b, engine.Config{Workers: w, QueueLen: flowWindow}, fl.sink)
+		x := r.addSA(b, uint32(0x500+w))
+		paths = append(paths, &path{name: "workers-" + itoa(w), run: func(n int) {
+			fl.reset(n)
+			engineRun(b, r, x, fl, n)
+		}})
+	}
+	b.SetBytes(int64(len(big)) * 3)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done, round := 0, 0; done < b.N; round++ {
+		n := min(chunk, b.N-done)
+		for i := range paths {
+			p := paths[(i+round)%len(paths)]
+			start := time.Now()
+			p.run(n)
+			p.ns = append(p.ns, float64(time.Since(start).Nanoseconds())/float64(n))
+		}
+		done += n
+	}
+	b.StopTimer()
+	ratio := func(a, c []float64) float64 {
+		r := make([]float64, len(a))
+		for i := range a {
+			r[i] = c[i] / a[i]
+		}
+		return median(r)
+	}
+	for _, p := range paths {
+		b.ReportMetric(median(p.ns), p.name+"-ns/pkt")
+	}
+	b.ReportMetric(ratio(paths[1].ns, paths[0].ns), "w1-speedup-vs-sw")
+	b.ReportMetric(ratio(paths[2].ns, paths[0].ns), "w2-speedup-vs-sw")
+	b.ReportMetric(ratio(paths[2].ns, paths[1].ns), "w2-speedup-vs-w1")
+}
+
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v) == 0 {
+		return 0
+	}
+	return v[len(v)/2]
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

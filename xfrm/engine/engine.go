@@ -95,12 +95,14 @@ type Driver struct {
 	tail  index
 
 	pmu     sync.Mutex // producers: Prepare and the slot fill, in ring order
+	_       [56]byte   // the producers' lock apart from the workers'
 	cmu     sync.Mutex // the completing worker
 	mu      sync.Mutex // sleeping workers
 	work    sync.Cond
 	idle    atomic.Int32 // workers asleep and not yet signalled
 	sealing atomic.Int32 // workers sealing a claim (they look for more after)
 	stopped atomic.Bool
+	busy    stack.Busy // the lower driver's, or nil
 }
 
 var (
@@ -131,6 +133,7 @@ func Attach(d *netdev.Device, cfg Config) (*Driver, error) {
 		cfg.QueueLen = DefaultQueueLen
 	}
 	e := &Driver{Lower: d.Driver, cfg: cfg, params: esp.Params{TTL: 64}}
+	e.busy, _ = d.Driver.(stack.Busy)
 	lower := d.Driver
 	e.out = func(b *packet.Buffer) { lower.Xmit(d, b) }
 	e.work.L = &e.mu
@@ -322,8 +325,7 @@ func (e *Driver) Xmit(d *netdev.Device, b *packet.Buffer) { stack.ValidateXmit(d
 
 // Busy implements stack.Busy by asking the lower driver.
 func (e *Driver) Busy(d *netdev.Device) bool {
-	bz, ok := e.Lower.(stack.Busy)
-	return ok && bz.Busy(d)
+	return e.busy != nil && e.busy.Busy(d)
 }
 
 // StateAdd implements xfrm.DeviceOps: outbound and inbound SAs with
