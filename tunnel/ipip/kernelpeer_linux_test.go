@@ -147,6 +147,41 @@ func TestPrivKernelPeerIPIP(t *testing.T) {
 			compareShapes(t, shapes["out"], shapes["in"])
 		})
 	}
+	// The same tunnel over the host's own stack: softnet's outer packets
+	// leave through a raw IP socket from the host's address on kvmtap1,
+	// and the guest's arrive on one (host-ip), instead of AF_PACKET.
+	t.Run("raw-socket", func(t *testing.T) {
+		enterNetns(t, kpName) // a subtest runs on its own thread: sockets open in its namespace
+		run("ip link del p0")
+		host := func(args ...string) {
+			if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+				t.Fatalf("ip %v: %v %s", args, err, out)
+			}
+		}
+		host("addr", "add", "198.51.100.1/24", "dev", "kvmtap1")
+		defer host("addr", "flush", "dev", "kvmtap1")
+		run("ip link add hip0 type host-ip protocols 4")
+		run("ip link set hip0 up")
+		run("ip addr add 198.51.100.1/32 dev hip0")
+		run("ip route add 198.51.100.2/32 dev hip0")
+		run("ip link add t0 type ipip remote 198.51.100.2 local 198.51.100.1 ttl 64")
+		run("ip link set t0 up")
+		run("ip addr add 203.0.113.1/30 dev t0")
+		defer run("ip link del hip0")
+		defer run("ip link del t0")
+		// The guest's ARP entry for 198.51.100.1 still names softnet's
+		// AF_PACKET device's MAC: forget it.
+		out := kp(t, "gexec.sh", "-t", "60", "ip link del t0 2>/dev/null; ip neigh flush all; "+
+			"ip link add t0 type ipip remote 198.51.100.1 local 198.51.100.2 ttl 64 && "+
+			"ip link set t0 up && ip addr add 203.0.113.2/30 dev t0 && ping -c 3 -W 5 203.0.113.1")
+		if !bytes.Contains([]byte(out), []byte("3 packets received")) && !bytes.Contains([]byte(out), []byte("3 received")) {
+			t.Errorf("guest ping through the tunnel over the host's raw socket:\n%s", out)
+		}
+		softPing(t, ns)
+		if d := ns.DeviceByName("hip0"); d.Stats.RxPackets.Load() == 0 || d.Stats.TxPackets.Load() == 0 {
+			t.Errorf("hip0 carried nothing: %+v", d.Stats.Snapshot())
+		}
+	})
 }
 
 // softPing pings the guest's tunnel address from softnet: 3 replies.
