@@ -48,13 +48,9 @@ func ipCmds(t *testing.T, tp *topo.Topo, host string, lines ...string) {
 	}
 }
 
-func gateway(t *testing.T, tp *topo.Topo, host, local, remote, rnet, spiOut, spiIn, kOut, kIn string) {
-	gatewayEncap(t, tp, host, local, remote, rnet, spiOut, spiIn, kOut, kIn, "")
-}
-
-// gatewayEncap is gateway with SAs that end in encap (for NAT-T: " encap
-// espinudp 4500 4500 0.0.0.0").
-func gatewayEncap(t *testing.T, tp *topo.Topo, host, local, remote, rnet, spiOut, spiIn, kOut, kIn, encap string) {
+// gateway configures an xfrm interface gateway whose SAs end in encap
+// ("" or, for NAT-T, " encap espinudp 4500 4500 0.0.0.0").
+func gateway(t *testing.T, tp *topo.Topo, host, local, remote, rnet, spiOut, spiIn, kOut, kIn, encap string) {
 	ipCmds(t, tp, host,
 		"ip link add ipsec0 type xfrm dev wan if_id 7",
 		"ip link set ipsec0 up",
@@ -107,8 +103,8 @@ func TestSiteToSiteXfrmi(t *testing.T) {
 
 func siteToSiteXfrmi(t *testing.T, encap string, proto uint8) {
 	tp := site(t)
-	gatewayEncap(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA, encap)
-	gatewayEncap(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB, encap)
+	gateway(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA, encap)
+	gateway(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB, encap)
 	tap := &protoTap{protos: map[uint8]int{}}
 	tp.Dev("r:e0").AddTap(tap)
 	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 3)); got != 3 {
