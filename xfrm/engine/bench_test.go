@@ -220,9 +220,11 @@ func BenchmarkESPGCM128Scaling(b *testing.B) {
 			swDev.XmitDirect(pb)
 		}
 	}}}
+	var r2 *rig
 	for _, w := range []int{1, 2} {
 		fl := newFlow(0)
 		r := newRig(b, engine.Config{Workers: w, QueueLen: flowWindow}, fl.sink)
+		r2 = r
 		x := r.addSA(b, uint32(0x500+w))
 		paths = append(paths, &path{name: "workers-" + itoa(w), run: func(n int) {
 			fl.reset(n)
@@ -256,6 +258,9 @@ func BenchmarkESPGCM128Scaling(b *testing.B) {
 	b.ReportMetric(ratio(paths[1].ns, paths[0].ns), "w1-speedup-vs-sw")
 	b.ReportMetric(ratio(paths[2].ns, paths[0].ns), "w2-speedup-vs-sw")
 	b.ReportMetric(ratio(paths[2].ns, paths[1].ns), "w2-speedup-vs-w1")
+	if s := r2.e.Sealed(); s[0]+s[1] > 0 {
+		b.ReportMetric(float64(min(s[0], s[1]))/float64(s[0]+s[1]), "w2-lesser-share")
+	}
 }
 
 func median(v []float64) float64 {
