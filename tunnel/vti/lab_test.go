@@ -32,6 +32,13 @@ func runLab(t *testing.T, name string) string {
 // (besides ARP and ICMPv6 link control) and returns the ESP count.
 func underlayOnlyESP(t *testing.T, path string) int {
 	t.Helper()
+	return underlayOnly(t, path, false)
+}
+
+// underlayOnly counts the ESP packets in a capture (in UDP port 4500 when
+// natt is set) and reports any other frame but ARP and ICMPv6.
+func underlayOnly(t *testing.T, path string, natt bool) int {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -53,10 +60,13 @@ func underlayOnlyESP(t *testing.T, path string) int {
 		}
 		switch et := uint16(data[12])<<8 | uint16(data[13]); {
 		case et == 0x0806, et == 0x86dd && len(data) >= 54 && data[14+6] == 58:
-		case et == 0x0800 && len(data) >= 34 && data[14+9] == 50:
+		case !natt && et == 0x0800 && len(data) >= 34 && data[14+9] == 50:
+			esp++
+		case natt && et == 0x0800 && len(data) >= 42 && data[14+9] == 17 &&
+			data[14+20+2] == 0x11 && data[14+20+3] == 0x94: // UDP to 4500
 			esp++
 		default:
-			t.Errorf("non-ESP frame on the underlay: ethertype %#04x % x", et, data[:min(len(data), 40)])
+			t.Errorf("non-ESP (natt %v) frame on the underlay: ethertype %#04x % x", et, data[:min(len(data), 40)])
 		}
 	}
 	return esp
@@ -72,6 +82,15 @@ func TestSiteToSiteLabs(t *testing.T) {
 				t.Errorf("%d ESP packets", n)
 			}
 		})
+	}
+}
+
+// TestNATTLab runs examples/vti-natt.yaml: the router drops plain ESP, so
+// everything the gateways exchange is ESP in UDP port 4500.
+func TestNATTLab(t *testing.T) {
+	dir := runLab(t, "vti-natt")
+	if n := underlayOnly(t, filepath.Join(dir, "vti-natt", "r-eth1.pcapng"), true); n != 2*(5+3+2)+200+100 {
+		t.Errorf("%d ESP-in-UDP packets", n)
 	}
 }
 
