@@ -66,7 +66,7 @@ func underlayOnly(t *testing.T, path string, natt bool) int {
 			data[14+20+2] == 0x11 && data[14+20+3] == 0x94: // UDP to 4500
 			esp++
 		default:
-			t.Errorf("non-ESP (natt %v) frame on the underlay: ethertype %#04x % x", et, data[:min(len(data), 40)])
+			t.Errorf("non-ESP (natt %v) frame on the underlay: ethertype %#04x % x", natt, et, data[:min(len(data), 40)])
 		}
 	}
 	return esp
