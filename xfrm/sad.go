@@ -143,6 +143,16 @@ func (t *SAD) FindOutput(q *OutputQuery) *State {
 	return t.findOut(q, zero)
 }
 
+// outSelectorOK is xfrm_state_look_at's selector test: a selector of
+// another family than the flow's never matches; one of no family (an SA
+// added with af-unspec and no sel) matches every flow.
+func outSelectorOK(s *Selector, f *Flow) bool {
+	if s.Family == 0 {
+		return true
+	}
+	return s.Family == familyOf(f.Daddr) && s.Match(f)
+}
+
 func (t *SAD) findOut(q *OutputQuery, saddr netip.Addr) *State {
 	k := outKey{q.Daddr, saddr, q.Reqid, q.Proto}
 	m := t.byOut[k.shard()].Load()
@@ -158,7 +168,7 @@ func (t *SAD) findOut(q *OutputQuery, saddr netip.Addr) *State {
 			c.Flags&FlagWildRecv != 0 || (q.SPI != 0 && q.SPI != c.ID.SPI) || c.Dir == DirIn {
 			continue
 		}
-		if q.Flow != nil && c.Flags&FlagAFUnspec == 0 && !c.Selector.Match(q.Flow) {
+		if q.Flow != nil && !outSelectorOK(&c.Selector, q.Flow) {
 			continue
 		}
 		x.mu.Lock()

@@ -121,6 +121,12 @@ func NewState(cfg Config, opt Options) (*State, error) {
 	if err := verifyConfig(&cfg); err != nil {
 		return nil, err
 	}
+	// copy_from_user_state: an SA added without a selector family takes
+	// its own family, unless af-unspec asks for a selector of any family
+	// (the only way a cross-family tunnel SA is used for output).
+	if cfg.Selector.Family == 0 && cfg.Flags&FlagAFUnspec == 0 {
+		cfg.Selector.Family = cfg.Family
+	}
 	for _, l := range []*uint64{&cfg.Lifetime.SoftByteLimit, &cfg.Lifetime.HardByteLimit,
 		&cfg.Lifetime.SoftPacketLimit, &cfg.Lifetime.HardPacketLimit} {
 		if *l == 0 {

@@ -63,8 +63,10 @@ func newPair(tb testing.TB) *pair {
 			"ip link add vti0 type vti local " + local + " remote " + remote + " key 10",
 			"ip link set vti0 up", "ip addr add 203.0.113.193/32 dev vti0",
 			"ip route add 203.0.113.0/24 dev vti0",
-			"ip xfrm state add src " + local + " dst " + remote + " proto esp spi " + spiOut + " mode tunnel replay-window 0 aead rfc4106(gcm(aes)) " + keyAB + " 128",
-			"ip xfrm state add src " + remote + " dst " + local + " proto esp spi " + spiIn + " mode tunnel aead rfc4106(gcm(aes)) " + keyAB + " 128",
+			// flag af-unspec: TestInnerIPv6 and TestTooBig send IPv6 through
+			// these IPv4 SAs, which Linux then requires.
+			"ip xfrm state add src " + local + " dst " + remote + " proto esp spi " + spiOut + " mode tunnel replay-window 0 flag af-unspec aead rfc4106(gcm(aes)) " + keyAB + " 128",
+			"ip xfrm state add src " + remote + " dst " + local + " proto esp spi " + spiIn + " mode tunnel flag af-unspec aead rfc4106(gcm(aes)) " + keyAB + " 128",
 			"ip xfrm policy add dir out mark 10 tmpl src " + local + " dst " + remote + " proto esp mode tunnel",
 			"ip xfrm policy add dir in mark 10 tmpl src " + remote + " dst " + local + " proto esp mode tunnel",
 		} {

@@ -26,7 +26,7 @@ func policyCheckFlow(n *xfrm.Net, sp any, dir xfrm.PolicyDir, fam int, f *xfrm.F
 	spLen := xfrm.SecPathLen(sp)
 	for i := spLen - 1; i >= 0; i-- {
 		x := xfrm.SecPathAt(sp, i)
-		if c := x.Cfg(); c.Flags&xfrm.FlagAFUnspec == 0 && !c.Selector.Match(f) {
+		if c := x.Cfg(); !c.Selector.Match(f) {
 			n.MIB.Inc(xfrm.InStateMismatch)
 			return false
 		}

@@ -41,49 +41,15 @@ func TestSiteToSiteIPv6(t *testing.T) {
 		{"6in4", "192.0.2.1", "198.51.100.2", 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// A cross-family SA needs af-unspec (as on Linux, where
+			// without it the selector takes the SA's family).
+			cross := tc.outerFam == 4
 			tp := site6(t)
-			for _, g := range []struct {
-				host, local, remote, lnet, rnet string
-				out, in                         uint32
-			}{
-				{"gwa", tc.outerA, tc.outerB, "2001:db8:1::/48", "2001:db8:2::/48", 0x100, 0x200},
-				{"gwb", tc.outerB, tc.outerA, "2001:db8:2::/48", "2001:db8:1::/48", 0x200, 0x100},
-			} {
-				ns := tp.NS(g.host)
-				for _, sa := range []struct {
-					src, dst string
-					spi      uint32
-				}{{g.local, g.remote, g.out}, {g.remote, g.local, g.in}} {
-					c := xfrm.Config{ID: xfrm.ID{Daddr: ip(sa.dst), SPI: sa.spi, Proto: xfrm.ProtoESP}, Saddr: ip(sa.src),
-						Family: tc.outerFam, Mode: xfrm.ModeTunnel, Reqid: 1, ReplayWindow: 64, Flags: xfrm.FlagESN,
-						AEAD: &xfrm.AEADSpec{Name: "rfc7539esp(chacha20,poly1305)", Key: make([]byte, 36), ICVBits: 128}}
-					if _, err := stack.AddState(ns, c, false); err != nil {
-						t.Fatal(err)
-					}
-				}
-				spd := xfrm.ForNamespace(ns).SPD
-				add := func(src, dst string, dir xfrm.PolicyDir, tsrc, tdst string) {
-					_, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 6, Saddr: pfx(src), Daddr: pfx(dst)}, Dir: dir,
-						Tmpls: []xfrm.Tmpl{{Saddr: ip(tsrc), Daddr: ip(tdst), Family: tc.outerFam, Proto: xfrm.ProtoESP, Mode: xfrm.ModeTunnel, Reqid: 1}}})
-					if err != nil {
-						t.Fatal(err)
-					}
-				}
-				add(g.lnet, g.rnet, xfrm.PolicyOut, g.local, g.remote)
-				add(g.rnet, g.lnet, xfrm.PolicyIn, g.remote, g.local)
-				add(g.rnet, g.lnet, xfrm.PolicyFwd, g.remote, g.local)
-			}
+			site6SAs(t, tp, tc.outerA, tc.outerB, tc.outerFam, [2]bool{cross, cross})
 			tap := &protoTap{protos: map[uint8]int{}}
 			tp.Dev("r:e0").AddTap(tap)
-			got := tp.Ping("ha", "2001:db8:2::2", inet.EchoOpts{}, 3)
-			replies := 0
-			for _, e := range got {
-				if e.Reply {
-					replies++
-				}
-			}
-			if replies != 3 {
-				t.Fatalf("replies = %d: %+v", replies, got)
+			if replies := echoReplies(tp, "ha", "2001:db8:2::2"); replies != 3 {
+				t.Fatalf("replies = %d", replies)
 			}
 			for _, gw := range []string{"gwa", "gwb"} {
 				for _, e := range xfrm.ForNamespace(tp.NS(gw)).MIB.Snapshot() {
@@ -97,4 +63,101 @@ func TestSiteToSiteIPv6(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCrossFamilyNeedsAFUnspec: an IPv4 tunnel SA added without sel and
+// without flag af-unspec gets an IPv4 selector (copy_from_user_state), so
+// it is not used for an IPv6 flow (xfrm_state_look_at: XfrmOutNoStates and
+// an ACQUIRE), and an IPv6 packet arriving through it fails the tunnel
+// decapsulation of its IPv4 inner mode (XfrmInStateModeError).
+func TestCrossFamilyNeedsAFUnspec(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		afUnspec [2]bool // gwa's SAs, gwb's SAs
+		gw       string
+		counter  string
+	}{
+		{"sender without af-unspec", [2]bool{false, true}, "gwa", "XfrmOutNoStates"},
+		{"receiver without af-unspec", [2]bool{true, false}, "gwb", "XfrmInStateModeError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tp := site6(t)
+			site6SAs(t, tp, "192.0.2.1", "198.51.100.2", 4, tc.afUnspec)
+			if replies := echoReplies(tp, "ha", "2001:db8:2::2"); replies != 0 {
+				t.Fatalf("replies = %d, want 0", replies)
+			}
+			for _, gw := range []string{"gwa", "gwb"} {
+				for _, e := range xfrm.ForNamespace(tp.NS(gw)).MIB.Snapshot() {
+					if gw == tc.gw && e.Name == tc.counter {
+						if e.Value == 0 {
+							t.Errorf("%s: %s = 0, want > 0", gw, e.Name)
+						}
+						continue
+					}
+					if e.Value != 0 {
+						t.Errorf("%s: %s = %d, want 0", gw, e.Name, e.Value)
+					}
+				}
+			}
+			x := xfrm.ForNamespace(tp.NS(tc.gw)).SAD.Lookup(ip("198.51.100.2"), 0x100, xfrm.ProtoESP, 0)
+			if x == nil {
+				t.Fatal("SA 0x100 not found")
+			}
+			if got := x.Cfg().Selector.Family; got != 4 {
+				t.Errorf("%s: selector family = %d, want 4", tc.gw, got)
+			}
+		})
+	}
+}
+
+// site6SAs installs the tunnel SAs and policies of site6 between outer
+// addresses a and b (gwa and gwb), with flag af-unspec on a gateway's SAs
+// where afUnspec says so.
+func site6SAs(t *testing.T, tp *topo.Topo, outerA, outerB string, outerFam int, afUnspec [2]bool) {
+	t.Helper()
+	for i, g := range []struct {
+		host, local, remote, lnet, rnet string
+		out, in                         uint32
+	}{
+		{"gwa", outerA, outerB, "2001:db8:1::/48", "2001:db8:2::/48", 0x100, 0x200},
+		{"gwb", outerB, outerA, "2001:db8:2::/48", "2001:db8:1::/48", 0x200, 0x100},
+	} {
+		ns := tp.NS(g.host)
+		for _, sa := range []struct {
+			src, dst string
+			spi      uint32
+		}{{g.local, g.remote, g.out}, {g.remote, g.local, g.in}} {
+			c := xfrm.Config{ID: xfrm.ID{Daddr: ip(sa.dst), SPI: sa.spi, Proto: xfrm.ProtoESP}, Saddr: ip(sa.src),
+				Family: outerFam, Mode: xfrm.ModeTunnel, Reqid: 1, ReplayWindow: 64, Flags: xfrm.FlagESN,
+				AEAD: &xfrm.AEADSpec{Name: "rfc7539esp(chacha20,poly1305)", Key: make([]byte, 36), ICVBits: 128}}
+			if afUnspec[i] {
+				c.Flags |= xfrm.FlagAFUnspec
+			}
+			if _, err := stack.AddState(ns, c, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		spd := xfrm.ForNamespace(ns).SPD
+		add := func(src, dst string, dir xfrm.PolicyDir, tsrc, tdst string) {
+			_, err := spd.Add(xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 6, Saddr: pfx(src), Daddr: pfx(dst)}, Dir: dir,
+				Tmpls: []xfrm.Tmpl{{Saddr: ip(tsrc), Daddr: ip(tdst), Family: outerFam, Proto: xfrm.ProtoESP, Mode: xfrm.ModeTunnel, Reqid: 1}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		add(g.lnet, g.rnet, xfrm.PolicyOut, g.local, g.remote)
+		add(g.rnet, g.lnet, xfrm.PolicyIn, g.remote, g.local)
+		add(g.rnet, g.lnet, xfrm.PolicyFwd, g.remote, g.local)
+	}
+}
+
+// echoReplies pings dst three times from host and counts the replies.
+func echoReplies(tp *topo.Topo, host, dst string) int {
+	replies := 0
+	for _, e := range tp.Ping(host, dst, inet.EchoOpts{}, 3) {
+		if e.Reply {
+			replies++
+		}
+	}
+	return replies
 }

@@ -8,9 +8,6 @@ import (
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/xfrm"
-	"github.com/softnet/softnet/xfrm/ah"
-	"github.com/softnet/softnet/xfrm/esp"
-	"github.com/softnet/softnet/xfrm/ipcomp"
 )
 
 // Priorities in the protocol tables of ESP, AH and IPComp, as
@@ -86,14 +83,10 @@ func Input(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer, proto xfr
 	prev := b.SecPath
 	var x *xfrm.State
 	var err error
-	switch proto {
-	case xfrm.ProtoESP:
-		x, err = esp.Receive(n.SAD, b)
-	case xfrm.ProtoAH:
-		x, err = ah.Receive(n.SAD, b)
-	default:
-		x, err = ipcomp.Receive(n.SAD, b)
+	if proto != xfrm.ProtoESP && proto != xfrm.ProtoAH {
+		proto = xfrm.ProtoComp
 	}
+	x, err = receive(n, b, proto)
 	if err != nil {
 		reason := DropPolicy
 		if d, ok := err.(*xfrm.Drop); ok {

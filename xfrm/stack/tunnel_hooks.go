@@ -78,16 +78,48 @@ func InputMarked(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer, pro
 	to.Receive(b)
 }
 
+// receive runs the transform of proto on b and checks the inner family
+// of a tunnel-mode SA (xfrm_input). On error b is the caller's to drop.
 func receive(n *xfrm.Net, b *packet.Buffer, proto xfrm.Proto) (*xfrm.State, error) {
+	var x *xfrm.State
+	var err error
 	switch proto {
 	case xfrm.ProtoESP:
-		return esp.Receive(n.SAD, b)
+		x, err = esp.Receive(n.SAD, b)
 	case xfrm.ProtoAH:
-		return ah.Receive(n.SAD, b)
+		x, err = ah.Receive(n.SAD, b)
 	case xfrm.ProtoComp:
-		return ipcomp.Receive(n.SAD, b)
+		x, err = ipcomp.Receive(n.SAD, b)
+	default:
+		return nil, xfrm.DropFor(xfrm.InHdrError)
 	}
-	return nil, xfrm.DropFor(xfrm.InHdrError)
+	if err != nil {
+		return x, err
+	}
+	if d := innerModeCheck(x, b); d != nil {
+		return x, d
+	}
+	return x, nil
+}
+
+// innerModeCheck is the inner-mode choice of xfrm_input for tunnel mode:
+// the inner mode is the selector's family (xfrm_init_state), and only an
+// SA of no selector family (flag af-unspec, no sel) decapsulates either
+// family (inner_mode_iaf); another family's inner packet fails
+// xfrm{4,6}_remove_tunnel_encap with XfrmInStateModeError.
+func innerModeCheck(x *xfrm.State, b *packet.Buffer) *xfrm.Drop {
+	c := x.Cfg()
+	if c.Mode != xfrm.ModeTunnel || c.Selector.Family == 0 {
+		return nil
+	}
+	fam := 4
+	if b.Protocol == 0x86DD {
+		fam = 6
+	}
+	if fam == c.Selector.Family {
+		return nil
+	}
+	return x.MIB().Count(xfrm.InStateModeError)
 }
 
 // PolicyCheckIn is the input policy check (__xfrm_policy_check, direction
