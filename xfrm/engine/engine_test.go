@@ -19,6 +19,7 @@ import (
 	"github.com/softnet/softnet/packet/packettest"
 	"github.com/softnet/softnet/xfrm"
 	"github.com/softnet/softnet/xfrm/engine"
+	"github.com/softnet/softnet/xfrm/esp"
 )
 
 // rig is a namespace with a netdevsim device (no IPsec of its own) whose
@@ -407,5 +408,62 @@ func TestPrepareError(t *testing.T) {
 	mib := xfrm.ForNamespace(r.ns).MIB
 	if s := &r.e.Stats; s.Errors.Load() != 1 || s.Sent.Load() != 0 || mib.Get(xfrm.OutStateProtoError) != 1 || mib.Get(xfrm.OutStateSeqError) != 1 {
 		t.Fatalf("errors %d sent %d proto %d seq %d", s.Errors.Load(), s.Sent.Load(), mib.Get(xfrm.OutStateProtoError), mib.Get(xfrm.OutStateSeqError))
+	}
+}
+
+// TestSprayedPacketsOpen: packets of one ESN SA (crossing the 2^32
+// sequence boundary) sealed by two workers in parallel open on the peer,
+// in wire order, and carry the inner packet unchanged — the parallel
+// Seal writes the right IV, ESN high bits and ICV for each.
+func TestSprayedPacketsOpen(t *testing.T) {
+	packettest.CheckBalance(t)
+	const n = 300
+	var mu sync.Mutex
+	var wire [][]byte
+	var wg sync.WaitGroup
+	wg.Add(n)
+	r := newRig(t, engine.Config{Workers: 2, QueueLen: n}, func(b *packet.Buffer) {
+		mu.Lock()
+		wire = append(wire, append([]byte(nil), b.Bytes()[14:]...)) // past the Ethernet header
+		mu.Unlock()
+		b.Free()
+		wg.Done()
+	})
+	c := xfrm.Config{ID: xfrm.ID{Daddr: netip.MustParseAddr("192.0.2.2"), SPI: 0xb00, Proto: xfrm.ProtoESP},
+		Saddr: netip.MustParseAddr("192.0.2.1"), Family: 4, Mode: xfrm.ModeTunnel, Reqid: 1,
+		Flags: xfrm.FlagESN, ReplayWindow: 256,
+		AEAD:  &xfrm.AEADSpec{Name: "rfc4106(gcm(aes))", Key: []byte("0123456789abcdefSALT"), ICVBits: 128}}
+	out := c
+	out.Replay.OSeq = 0xffffff00
+	out.Offload = &xfrm.Offload{Ifindex: r.d.Index(), Dir: xfrm.DirOut}
+	x, err := xfrm.ForNamespace(r.ns).AddState(out, false)
+	if err != nil || x.Offload() == nil {
+		t.Fatalf("not offloaded: %v", err)
+	}
+	in := c
+	in.Replay.Seq = 0xffffff00
+	peer, err := xfrm.NewState(in, xfrm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		r.d.XmitDirect(pending(t, r.d, x, inner))
+	}
+	wg.Wait()
+	if s := r.e.Sealed(); s[0] == 0 || s[1] == 0 {
+		t.Logf("sealed per worker %v (the scheduler kept one worker idle)", s)
+	}
+	for i, p := range wire {
+		b, _ := packet.FromBytes(p)
+		if err := esp.Input(peer, b); err != nil {
+			t.Fatalf("packet %d does not open: %v", i, err)
+		}
+		if !bytes.Equal(b.Bytes(), inner) {
+			t.Fatalf("packet %d: inner packet changed", i)
+		}
+		b.Free()
+	}
+	if r := peer.ReplaySnapshot(); r.SeqHi != 1 || r.Seq != n-0x100 {
+		t.Fatalf("peer window seq-hi %d seq %#x", r.SeqHi, r.Seq)
 	}
 }
