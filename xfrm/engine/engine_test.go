@@ -432,7 +432,7 @@ func TestSprayedPacketsOpen(t *testing.T) {
 	c := xfrm.Config{ID: xfrm.ID{Daddr: netip.MustParseAddr("192.0.2.2"), SPI: 0xb00, Proto: xfrm.ProtoESP},
 		Saddr: netip.MustParseAddr("192.0.2.1"), Family: 4, Mode: xfrm.ModeTunnel, Reqid: 1,
 		Flags: xfrm.FlagESN, ReplayWindow: 256,
-		AEAD:  &xfrm.AEADSpec{Name: "rfc4106(gcm(aes))", Key: []byte("0123456789abcdefSALT"), ICVBits: 128}}
+		AEAD: &xfrm.AEADSpec{Name: "rfc4106(gcm(aes))", Key: []byte("0123456789abcdefSALT"), ICVBits: 128}}
 	out := c
 	out.Replay.OSeq = 0xffffff00
 	out.Offload = &xfrm.Offload{Ifindex: r.d.Index(), Dir: xfrm.DirOut}
