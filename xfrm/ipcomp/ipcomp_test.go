@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"syscall"
 	"testing"
 
+	"github.com/softnet/softnet/extack"
 	"github.com/softnet/softnet/header/build"
 	"github.com/softnet/softnet/internal/israce"
 	"github.com/softnet/softnet/packet"
@@ -142,4 +144,22 @@ func FuzzInput(f *testing.F) {
 			t.Fatal("leak")
 		}
 	})
+}
+
+// TestBEETUnsupported: Linux's ipcomp4_init_state and ipcomp6_init_state
+// accept transport and tunnel mode only, so an IPComp SA in BEET mode is
+// refused (and no IPComp packet ever takes BEET's header shuffle).
+func TestBEETUnsupported(t *testing.T) {
+	for _, fam := range []int{4, 6} {
+		c := xfrm.Config{ID: xfrm.ID{Daddr: netip.MustParseAddr("192.0.2.2"), SPI: 0x4242, Proto: xfrm.ProtoComp},
+			Saddr: netip.MustParseAddr("192.0.2.1"), Family: fam, Mode: xfrm.ModeBEET, Comp: &xfrm.AlgSpec{Name: "deflate"},
+			Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("10.0.0.1/32"), Daddr: netip.MustParsePrefix("10.0.0.2/32")}}
+		if fam == 6 {
+			c.ID.Daddr, c.Saddr = netip.MustParseAddr("2001:db8::2"), netip.MustParseAddr("2001:db8::1")
+		}
+		_, err := xfrm.NewState(c, xfrm.Options{})
+		if extack.ErrnoOf(err) != syscall.EINVAL || extack.MessageOf(err) != "Unsupported XFRM mode for IPcomp" {
+			t.Errorf("family %d: %v, want EINVAL \"Unsupported XFRM mode for IPcomp\"", fam, err)
+		}
+	}
 }

@@ -246,25 +246,14 @@ func Decap(x *xfrm.State, b *packet.Buffer, outerTOS, nh uint8, ps, pe int) *xfr
 }
 
 // Rejoin makes b hold the packet rebuilt from its L3 header at [0, hlen)
-// and the payload at [ps, pe), with next header nh (transport and BEET
-// input). For BEET the addresses become the selector's.
+// and the payload at [ps, pe), with next header nh (transport-mode input;
+// BEET input is BEETDecap, IPComp has no BEET mode).
 func Rejoin(x *xfrm.State, b *packet.Buffer, fam, hlen, nhOff int, nh uint8, ps, pe int) *xfrm.Drop {
-	c := x.Cfg()
 	pkt := b.Bytes()
-	beet := c.Mode == xfrm.ModeBEET
-	var sa, da [16]byte
-	al := AddrLen(fam)
-	if beet {
-		if c.Selector.Family != 0 && c.Selector.Family != fam {
-			return x.MIB().Count(xfrm.InStateModeError)
-		}
-		PutAddr(sa[:], c.Selector.Saddr.Addr())
-		PutAddr(da[:], c.Selector.Daddr.Addr())
-	}
 	copy(pkt[ps-hlen:ps], pkt[:hlen])
 	b.Pull(ps - hlen)
 	b.Trim(hlen + pe - ps)
-	Patch(b.Bytes(), nhOff, nh, beet, sa[:al], da[:al])
+	Patch(b.Bytes(), nhOff, nh, false, nil, nil)
 	SetProtocol(b, fam)
 	b.SetNetworkHeader(0)
 	b.SetTransportHeader(hlen)
