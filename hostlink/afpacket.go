@@ -149,6 +149,7 @@ func (pd *packetDev) readLoop(q *sys.Conn, qi int) {
 				continue // the slot's buffer is reused
 			}
 			pd.rx(r.take(i, m.N), qi)
+			w.PollBurst()
 		}
 		w.EndBurst()
 		if err != nil && pd.readerDone(err) {

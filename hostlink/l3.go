@@ -181,6 +181,7 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 			}
 			d.Stats.CountRx(b.Len())
 			d.Receive(b)
+			w.PollBurst()
 		}
 		w.EndBurst()
 		if err != nil && h.readerDone(err) {

@@ -175,6 +175,7 @@ func (td *tunDev) readLoop(q *sys.Conn, qi int) {
 		w.BeginBurst()
 		for i := range n {
 			td.rx(r.take(i, r.sizes[i]), qi)
+			w.PollBurst()
 		}
 		w.EndBurst()
 		if err != nil && td.readerDone(err) {

@@ -50,6 +50,7 @@ type udpDev struct {
 	info    UDPInfo
 	synthFn func(*packet.Buffer, *sys.Msg) bool
 	world   *netdev.World
+	parts   []*packet.Buffer // a GRO train's later datagrams (reader only)
 	train   udpTrain
 	trains  atomic.Uint64 // UDP_SEGMENT sends of more than one datagram
 }
@@ -121,32 +122,49 @@ func (udpKind) LinkInfo(d *netdev.Device) any {
 }
 
 // synth puts the IP and UDP headers the host stripped back in front of a
-// received datagram. A GRO train is split into its datagrams, all but the
-// first delivered from here; it reports whether b is to be delivered.
+// received datagram. A GRO train is split into its datagrams, delivered
+// from here in order (the first one too); it reports whether b is still
+// to be delivered by the caller.
 func (ud *udpDev) synth(b *packet.Buffer, m *sys.Msg) bool {
 	local := m.Local
 	if !local.IsValid() {
 		local = ud.info.Local.Addr()
 	}
 	src := m.Addr
-	if seg := int(m.GSOSize); seg > 0 && b.Len() > seg {
-		p := b.Bytes()
-		for off := seg; off < len(p); off += seg {
-			part := p[off:min(off+seg, len(p))]
-			nb, err := packet.New(rxHeadroom, len(part))
-			if err != nil {
-				ud.dev.Stats.RxMissedErrors.Add(1)
-				break
-			}
-			copy(nb.Put(len(part)), part)
-			if ud.pushHeaders(nb, src, local) && setL3(ud.dev, nb) {
-				ud.dev.Stats.CountRx(nb.Len())
-				ud.dev.Receive(nb)
-			}
-		}
-		b.Trim(seg)
+	seg := int(m.GSOSize)
+	if seg <= 0 || b.Len() <= seg {
+		return ud.pushHeaders(b, src, local)
 	}
-	return ud.pushHeaders(b, src, local)
+	// Copy the later datagrams out before b is cut to the first.
+	p := b.Bytes()
+	parts := ud.parts[:0]
+	for off := seg; off < len(p); off += seg {
+		part := p[off:min(off+seg, len(p))]
+		nb, err := packet.New(rxHeadroom, len(part))
+		if err != nil {
+			ud.dev.Stats.RxMissedErrors.Add(1)
+			break
+		}
+		copy(nb.Put(len(part)), part)
+		parts = append(parts, nb)
+	}
+	b.Trim(seg)
+	ud.deliver(b, src, local)
+	for i, nb := range parts {
+		ud.deliver(nb, src, local)
+		parts[i] = nil
+	}
+	ud.parts = parts[:0]
+	return false
+}
+
+// deliver receives one datagram of a GRO train.
+func (ud *udpDev) deliver(b *packet.Buffer, src netip.AddrPort, local netip.Addr) {
+	if ud.pushHeaders(b, src, local) && setL3(ud.dev, b) {
+		ud.dev.Stats.CountRx(b.Len())
+		ud.dev.Receive(b)
+		ud.world.PollBurst()
+	}
 }
 
 // pushHeaders prepends IPv4 (or IPv6) and UDP headers from src to

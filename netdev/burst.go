@@ -49,6 +49,13 @@ func (w *World) EndBurst() {
 	}
 }
 
+// PollBurst receives the netif_rx work deferred so far in the running
+// burst. A reader calls it after each frame or message it hands to
+// Receive, so that what one message produced (a GRO train's decrypted
+// packets) moves on before the next message is read from the batch: the
+// deferred queue stays short and in order.
+func (w *World) PollBurst() { w.drainRx() }
+
 // deferRx queues b for Receive at the end of the running burst; it
 // reports false when no burst runs (or too much is queued already).
 func (w *World) deferRx(dev *Device, b *packet.Buffer) bool {
