@@ -159,6 +159,9 @@ func (st *netState) sendNA(d *netdev.Device, target, dst netip.Addr, dstMAC []by
 		// table.
 		st.putIPv6(p, target, dst, 0, header.IPProtoICMPv6, 255)
 		ic.SetChecksum(ic.CalculateChecksumAddr(target, dst))
+		if st.ndiscHooked(d, b) {
+			return
+		}
 		st.countNDOut(header.ICMPv6NeighborAdvert)
 		st.finishOutput(d, dst, b, FamilyV6)
 		return
@@ -187,8 +190,11 @@ func (st *netState) ndiscXmit(d *netdev.Device, b *packet.Buffer, p []byte, src,
 	st.putIPv6(p, src, dst, 0, header.IPProtoICMPv6, 255)
 	ic := header.ICMPv6(p[header.IPv6MinimumSize:])
 	ic.SetChecksum(ic.CalculateChecksumAddr(src, dst))
-	st.countNDOut(ic.Type())
 	b.SetNetworkHeader(0)
+	if st.ndiscHooked(d, b) {
+		return
+	}
+	st.countNDOut(ic.Type())
 	if dst.IsMulticast() {
 		st.mib.Ip6.OutMcastPkts.Add(1)
 	}
@@ -202,4 +208,20 @@ func (st *netState) ndiscXmit(d *netdev.Device, b *packet.Buffer, p []byte, src,
 		return
 	}
 	d.Transmit(b)
+}
+
+// ndiscHooked passes an NDP packet (data at its IPv6 header) through the
+// output hook, as ndisc_send_skb does: its icmp6_dst_alloc for the
+// device ends in xfrm_lookup with the ICMPv6 type in the flow, so an
+// IPsec policy matching ICMPv6 135/136 applies to neighbour discovery
+// too (a required template without a state drops it with XfrmOutNoStates;
+// users add bypass policies). It reports whether the hook took b; the
+// ICMPv6 output counters then stay as they are (Linux counts nothing for
+// a failed lookup).
+func (st *netState) ndiscHooked(d *netdev.Device, b *packet.Buffer) bool {
+	if outputHook.Load() == nil {
+		return false
+	}
+	dst := &Dst{Type: RouteUnicast, Family: FamilyV6, Dev: d, Scope: ScopeLink}
+	return st.hooked(b, dst, FamilyV6, false)
 }
