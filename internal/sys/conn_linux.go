@@ -54,6 +54,9 @@ func newConn(fd, family int, name string) (*Conn, error) {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, err
 	}
+	if family != 0 {
+		setBuffers(fd)
+	}
 	f := os.NewFile(uintptr(fd), name)
 	rc, err := f.SyscallConn()
 	if err != nil {
@@ -66,6 +69,21 @@ func newConn(fd, family int, name string) (*Conn, error) {
 	c.sendFn = c.doSend
 	c.writevFn = c.doWritev
 	return c, nil
+}
+
+// SocketBuffer is the receive and send buffer size asked for every socket
+// (as wireguard-go does): a reader that is busy with one burst must not
+// lose the next 64 KiB GRO trains to a full default-sized (208 KiB)
+// buffer. The FORCE options let root exceed net.core.rmem_max/wmem_max;
+// without CAP_NET_ADMIN the sizes are capped by those sysctls.
+const SocketBuffer = 7 << 20
+
+func setBuffers(fd int) {
+	for _, o := range [][2]int{{unix.SO_RCVBUFFORCE, unix.SO_RCVBUF}, {unix.SO_SNDBUFFORCE, unix.SO_SNDBUF}} {
+		if unix.SetsockoptInt(fd, unix.SOL_SOCKET, o[0], SocketBuffer) != nil {
+			_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, o[1], SocketBuffer)
+		}
+	}
 }
 
 // IsClosed reports whether err says the Conn was closed.

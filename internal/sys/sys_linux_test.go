@@ -3,7 +3,10 @@ package sys_test
 import (
 	"bytes"
 	"net/netip"
+	"os"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/softnet/softnet/internal/sys"
 	"github.com/softnet/softnet/internal/sys/privtest"
@@ -88,5 +91,32 @@ func TestPrivUDPBatch(t *testing.T) {
 			got += m.N
 			t.Logf("received %d bytes, gro segment %d", m.N, m.GSOSize)
 		}
+	}
+}
+
+// TestSocketBuffers: sockets ask for SocketBuffer (root may exceed
+// rmem_max; the kernel reports twice what was set).
+func TestSocketBuffers(t *testing.T) {
+	c, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var rcv, snd int
+	if err := c.Control(func(fd int) error {
+		var err error
+		if rcv, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err != nil {
+			return err
+		}
+		snd, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 && (rcv < sys.SocketBuffer || snd < sys.SocketBuffer) {
+		t.Errorf("SO_RCVBUF %d SO_SNDBUF %d, want at least %d", rcv, snd, sys.SocketBuffer)
+	}
+	if rcv < 200<<10 {
+		t.Errorf("SO_RCVBUF %d: smaller than the default", rcv)
 	}
 }
