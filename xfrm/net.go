@@ -2,8 +2,10 @@ package xfrm
 
 import (
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/softnet/softnet/extack"
 	"github.com/softnet/softnet/netdev"
 )
 
@@ -188,6 +190,9 @@ func (n *Net) AddState(cfg Config, update bool) (*State, error) {
 
 // DeleteState removes an SA and notifies subscribers.
 func (n *Net) DeleteState(x *State) error {
+	if x.KernelTunnel() {
+		return extack.Errno(syscall.EPERM) // xfrm_del_sa on xfrm_state_kern
+	}
 	c := x.Cfg()
 	if err := n.SAD.Delete(c.ID.Daddr, c.ID.SPI, c.ID.Proto, c.Mark.Value&c.Mark.Mask); err != nil {
 		return err

@@ -28,6 +28,9 @@ type SAD struct {
 	mib     *MIB
 	clock   netdev.Clock
 	onEvent func(Event)
+
+	tun6     map[netip.Addr]uint32 // kernel tunnel state SPIs by IPv6 source (xfrm6_tunnel_spi)
+	tun6Next uint32
 }
 
 const nShards = 1024
@@ -193,8 +196,21 @@ func (t *SAD) Add(x *State) error {
 	if t.locate(x) != nil {
 		return extack.Errno(syscall.EEXIST)
 	}
+	if err := t.tunnelFor(x); err != nil {
+		return err
+	}
 	t.insertLocked(x)
 	return nil
+}
+
+// tunnelFor attaches a tunnel-mode IPComp SA to its kernel tunnel state
+// (ipcomp_tunnel_attach), inserted before the SA as Linux does it while
+// constructing the SA.
+func (t *SAD) tunnelFor(x *State) error {
+	if !needsTunnel(&x.cfg) || x.tunnel != nil {
+		return nil
+	}
+	return t.attachTunnelLocked(x)
 }
 
 // Update replaces the state with the same identity (xfrm_state_update):
@@ -205,6 +221,14 @@ func (t *SAD) Update(x *State) error {
 	if old == nil {
 		t.mu.Unlock()
 		return extack.Errno(syscall.ESRCH)
+	}
+	if old.KernelTunnel() {
+		t.mu.Unlock()
+		return extack.Errno(syscall.EEXIST) // xfrm_state_update on xfrm_state_kern
+	}
+	if err := t.tunnelFor(x); err != nil {
+		t.mu.Unlock()
+		return err
 	}
 	t.removeLocked(old)
 	t.insertLocked(x)
@@ -244,10 +268,20 @@ func (t *SAD) Delete(daddr netip.Addr, spi uint32, proto Proto, mark uint32) err
 }
 
 // Flush deletes every SA of proto (0: all), as `ip xfrm state flush`.
+// Kernel tunnel states in use stay (xfrm_state_flush skips
+// xfrm_state_kern); they go with their last IPComp SA.
 func (t *SAD) Flush(proto Proto) {
 	for _, x := range t.Dump() {
-		if proto == 0 || x.cfg.ID.Proto == proto {
-			t.remove(x)
+		if proto != 0 && x.cfg.ID.Proto != proto {
+			continue
+		}
+		t.mu.Lock()
+		kern := x.KernelTunnel()
+		if !kern {
+			t.removeLocked(x)
+		}
+		t.mu.Unlock()
+		if !kern {
 			x.kill()
 		}
 	}
@@ -312,6 +346,7 @@ func (t *SAD) removeLocked(x *State) {
 	delete(t.all, x)
 	t.count.Add(-1)
 	x.devStateDelete()
+	t.detachTunnelLocked(x)
 }
 
 func (x *State) kill() {

@@ -111,6 +111,12 @@ type State struct {
 	replay Replay
 	cur    CurLifetime
 	owner  *SAD
+
+	// Kernel tunnel state (under the owning SAD's lock): the one this
+	// tunnel-mode IPComp SA uses, and for a kernel tunnel state its
+	// number of users (x->tunnel, x->tunnel_users).
+	tunnel      *State
+	tunnelUsers atomic.Int32
 }
 
 // NewState validates cfg as xfrm_user.c's verify_newsa_info and

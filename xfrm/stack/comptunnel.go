@@ -2,7 +2,6 @@ package stack
 
 import (
 	"net/netip"
-	"sync"
 
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
@@ -14,29 +13,12 @@ import (
 
 // A tunnel-mode IPComp SA sends a packet it cannot shrink as plain IP in
 // IP (ipcomp_output below the threshold). Linux gives every such SA a
-// kernel tunnel state with its addresses (ipcomp_tunnel_attach), which
-// xfrm4_tunnel / xfrm6_tunnel use to decapsulate those packets, so that
-// they arrive with that state in their SecPath and satisfy an optional
-// (level use) IPComp template. compTunnels is that, per namespace: the
-// kernel states by outer (destination, source), created when AddState
-// adds a tunnel-mode IPComp SA and alive while such an SA is.
-type compTunnels struct {
-	mu sync.Mutex
-	m  map[[2]netip.Addr]*compTunnel
-}
-
-type compTunnel struct {
-	kern *xfrm.State
-	sas  []*xfrm.State // the IPComp SAs using it
-}
-
-var compTunnelsNet = netdev.NewPernet(func(*netdev.Namespace) *compTunnels {
-	return &compTunnels{m: map[[2]netip.Addr]*compTunnel{}}
-}, nil)
+// kernel tunnel state with its addresses (ipcomp_tunnel_attach; package
+// xfrm keeps it in the SAD), which xfrm4_tunnel / xfrm6_tunnel use to
+// decapsulate those packets, so that they arrive with that state in their
+// SecPath and satisfy an optional (level use) IPComp template.
 
 func init() {
-	xfrm.RegisterType(xfrm.ProtoIPIP, kernTunnelType{})
-	xfrm.RegisterType(xfrm.ProtoIPv6, kernTunnelType{})
 	h := kernTunnelRcv{}
 	for _, fam := range []int{4, 6} {
 		inet.AddProtocol(fam, uint8(xfrm.ProtoIPIP), prioKernTunnel, h)
@@ -50,69 +32,6 @@ func init() {
 // Linux tries ipip first and xfrm4_tunnel last; the two differ only for
 // an ipip device with the same endpoints as a tunnel-mode IPComp SA.
 const prioKernTunnel = 1
-
-type kernTunnelType struct{}
-
-func (kernTunnelType) Init(*xfrm.State) error { return nil }
-
-// attachCompTunnel is ipcomp_tunnel_attach for a new SA x.
-func attachCompTunnel(ns *netdev.Namespace, x *xfrm.State) {
-	c := x.Cfg()
-	if c.ID.Proto != xfrm.ProtoComp || c.Mode != xfrm.ModeTunnel {
-		return
-	}
-	t := compTunnelsNet.Get(ns)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	k := [2]netip.Addr{c.ID.Daddr, c.Saddr}
-	if e := t.m[k]; e != nil {
-		e.sas = append(live(e.sas), x)
-		return
-	}
-	proto := xfrm.ProtoIPIP
-	if c.Family == 6 {
-		proto = xfrm.ProtoIPv6
-	}
-	var spi uint32
-	if c.Saddr.Is4() {
-		a := c.Saddr.As4()
-		spi = uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-	}
-	kern, err := xfrm.NewState(xfrm.Config{ID: xfrm.ID{Daddr: c.ID.Daddr, SPI: spi, Proto: proto},
-		Saddr: c.Saddr, Family: c.Family, Mode: xfrm.ModeTunnel, Mark: c.Mark, IfID: c.IfID,
-		Flags: c.Flags & (xfrm.FlagNoECN | xfrm.FlagDecapDSCP)}, xfrm.Options{MIB: xfrm.ForNamespace(ns).MIB})
-	if err != nil {
-		return
-	}
-	t.m[k] = &compTunnel{kern: kern, sas: []*xfrm.State{x}}
-}
-
-func live(xs []*xfrm.State) []*xfrm.State {
-	out := xs[:0]
-	for _, x := range xs {
-		if x.KM() == xfrm.StateValid {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// lookup returns the kernel state for a packet from saddr to daddr while
-// an IPComp SA uses it.
-func (t *compTunnels) lookup(daddr, saddr netip.Addr) *xfrm.State {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	k := [2]netip.Addr{daddr, saddr}
-	e := t.m[k]
-	if e == nil {
-		return nil
-	}
-	if e.sas = live(e.sas); len(e.sas) == 0 {
-		delete(t.m, k)
-		return nil
-	}
-	return e.kern
-}
 
 // kernTunnelRcv is xfrm_tunnel_rcv / xfrm6_tunnel_rcv: IP in IP between
 // the addresses of a tunnel-mode IPComp SA is decapsulated through the
@@ -130,8 +49,16 @@ func (kernTunnelRcv) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet
 	default:
 		return inet.Declined
 	}
-	x := compTunnelsNet.Get(ns).lookup(daddr, saddr)
-	if x == nil || !b.PushTo(b.NetworkStart()) {
+	// xfrm_tunnel_rcv / xfrm6_tunnel_rcv: the state is looked up by the
+	// outer destination, the source's SPI and the outer family's protocol.
+	n := xfrm.ForNamespace(ns)
+	fam := 4
+	if daddr.Is6() {
+		fam = 6
+	}
+	spi := n.SAD.TunnelSPI(saddr)
+	x := n.SAD.Lookup(daddr, spi, xfrm.TunnelProto(fam), b.Mark)
+	if spi == 0 || x == nil || !x.KernelTunnel() || !b.PushTo(b.NetworkStart()) {
 		return inet.Declined
 	}
 	mac, hasMAC := saveMAC(b)
@@ -147,11 +74,24 @@ func (kernTunnelRcv) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet
 		dev.Drop(b, DropPolicy)
 		return inet.Handled
 	}
+	// xfrm_input's lifetime accounting of the tunnel state (`ip -s xfrm
+	// state` shows the uncompressed packets it decapsulated).
+	if _, d := x.InputCheck(0, 0); d != nil {
+		dev.Drop(b, d.Reason)
+		return inet.Handled
+	}
+	if d := x.InputDone(0, 0, len(pkt)-hlen); d != nil {
+		dev.Drop(b, d.Reason)
+		return inet.Handled
+	}
 	if d := mode.Decap(x, b, tos, nh, hlen, len(pkt)); d != nil {
 		dev.Drop(b, d.Reason)
 		return inet.Handled
 	}
-	n := xfrm.ForNamespace(ns)
+	if d := innerModeCheck(x, b); d != nil {
+		dev.Drop(b, d.Reason)
+		return inet.Handled
+	}
 	sp, ok := xfrm.AppendSecPath(b.SecPath, x)
 	if !ok {
 		n.MIB.Inc(xfrm.InBufferError)

@@ -1,10 +1,12 @@
 package stack_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/topo"
+	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet/packettest"
 	"github.com/softnet/softnet/xfrm"
@@ -80,5 +82,45 @@ func TestIPCompTunnelUncompressed(t *testing.T) {
 				t.Errorf("%d replies (want %d), XfrmInTmplMismatch %d (want %d), wire %v", replies, tc.replies, mismatch, tc.mismatch, tap.protos)
 			}
 		})
+	}
+}
+
+// TestIPCompTunnelStateListed: `ip xfrm state` lists a tunnel-mode IPComp
+// SA's kernel tunnel state as Linux does (proto 4, the source address as
+// SPI, older than the IPComp SA so printed after it), `ip xfrm state
+// count` counts it, and flush takes it away with its IPComp SA.
+func TestIPCompTunnelStateListed(t *testing.T) {
+	tp := topo.New(t)
+	tp.Host("a")
+	ipLines(t, tp, "a", "ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto comp spi 0x4242 mode tunnel comp deflate")
+	env := &iproute.Env{World: tp.W, NS: tp.NS("a")}
+	run := func(l string) string {
+		var out bytes.Buffer
+		if rc := iproute.RunLine(env, l, &out, &out); rc != 0 {
+			t.Fatalf("%s: rc %d: %s", l, rc, out.String())
+		}
+		return out.String()
+	}
+	want := `src 192.0.2.1 dst 192.0.2.2
+	proto comp spi 0x00004242 reqid 0 mode tunnel
+	replay-window 0 
+	comp deflate 0x
+	anti-replay context: seq 0x0, oseq 0x0, bitmap 0x00000000
+	sel src 0.0.0.0/0 dst 0.0.0.0/0 
+src 192.0.2.1 dst 192.0.2.2
+	proto 4 spi 0xc0000201 reqid 0 mode tunnel
+	replay-window 0 
+	anti-replay context: seq 0x0, oseq 0x0, bitmap 0x00000000
+	sel src 0.0.0.0/0 dst 0.0.0.0/0 
+`
+	if got := run("ip xfrm state"); got != want {
+		t.Errorf("ip xfrm state:\n%s\nwant:\n%s", got, want)
+	}
+	if got := run("ip xfrm state count"); got != "\t SAD count 2\n" {
+		t.Errorf("ip xfrm state count: %q", got)
+	}
+	run("ip xfrm state flush")
+	if got := run("ip xfrm state"); got != "" {
+		t.Errorf("after flush:\n%s", got)
 	}
 }

@@ -63,14 +63,12 @@ func ListenESPInUDP(ns *netdev.Namespace, family int, port uint16) error {
 // an IKE daemon's, which has allow-all socket policies (strongSwan's
 // bypass_socket): Linux checks the socket's policy before encap_rcv, so
 // without them a transport-mode policy between the peers would drop the
-// ESP-in-UDP datagram itself. A tunnel-mode IPComp SA also gets the
-// kernel tunnel state for its uncompressed packets (comptunnel.go).
+// ESP-in-UDP datagram itself.
 func AddState(ns *netdev.Namespace, cfg xfrm.Config, update bool) (*xfrm.State, error) {
 	x, err := xfrm.ForNamespace(ns).AddState(cfg, update)
 	if err != nil {
 		return nil, err
 	}
-	attachCompTunnel(ns, x)
 	if e := cfg.Encap; e != nil {
 		for _, port := range []uint16{e.Sport, e.Dport} {
 			if port != 0 {
