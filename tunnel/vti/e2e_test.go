@@ -58,11 +58,17 @@ func ipCmds(t *testing.T, tp *topo.Topo, host string, lines ...string) {
 // remote, SAs without marks, mark-10 policies for any traffic, and the
 // remote LAN routed into vti0.
 func gateway(t *testing.T, tp *topo.Topo, host, local, remote, rnet string, spiOut, spiIn, kOut, kIn string) {
+	gatewayEncap(t, tp, host, local, remote, rnet, spiOut, spiIn, kOut, kIn, "")
+}
+
+// gatewayEncap is gateway with SAs whose options end in encap (NAT-T:
+// " encap espinudp 4500 4500 0.0.0.0").
+func gatewayEncap(t *testing.T, tp *topo.Topo, host, local, remote, rnet string, spiOut, spiIn, kOut, kIn, encap string) {
 	ipCmds(t, tp, host,
 		"ip link add vti0 type vti local "+local+" remote "+remote+" key 10",
 		"ip link set vti0 up",
-		"ip xfrm state add src "+local+" dst "+remote+" proto esp spi "+spiOut+" mode tunnel aead rfc4106(gcm(aes)) "+kOut+" 128",
-		"ip xfrm state add src "+remote+" dst "+local+" proto esp spi "+spiIn+" mode tunnel aead rfc4106(gcm(aes)) "+kIn+" 128",
+		"ip xfrm state add src "+local+" dst "+remote+" proto esp spi "+spiOut+" mode tunnel aead rfc4106(gcm(aes)) "+kOut+" 128"+encap,
+		"ip xfrm state add src "+remote+" dst "+local+" proto esp spi "+spiIn+" mode tunnel aead rfc4106(gcm(aes)) "+kIn+" 128"+encap,
 		"ip xfrm policy add dir out mark 10 tmpl src "+local+" dst "+remote+" proto esp mode tunnel",
 		"ip xfrm policy add dir in mark 10 tmpl src "+remote+" dst "+local+" proto esp mode tunnel",
 		"ip route add "+rnet+" dev vti0",
@@ -161,20 +167,9 @@ func TestVTIUDP(t *testing.T) {
 // handlers (xfrm4_rcv_encap), so vti claims it as it claims plain ESP.
 func TestSiteToSiteVTINATT(t *testing.T) {
 	tp := site(t)
-	natt := func(host, local, remote, rnet, spiOut, spiIn, kOut, kIn string) {
-		enc := " encap espinudp 4500 4500 0.0.0.0"
-		ipCmds(t, tp, host,
-			"ip link add vti0 type vti local "+local+" remote "+remote+" key 10",
-			"ip link set vti0 up",
-			"ip xfrm state add src "+local+" dst "+remote+" proto esp spi "+spiOut+" mode tunnel aead rfc4106(gcm(aes)) "+kOut+" 128"+enc,
-			"ip xfrm state add src "+remote+" dst "+local+" proto esp spi "+spiIn+" mode tunnel aead rfc4106(gcm(aes)) "+kIn+" 128"+enc,
-			"ip xfrm policy add dir out mark 10 tmpl src "+local+" dst "+remote+" proto esp mode tunnel",
-			"ip xfrm policy add dir in mark 10 tmpl src "+remote+" dst "+local+" proto esp mode tunnel",
-			"ip route add "+rnet+" dev vti0",
-		)
-	}
-	natt("gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA)
-	natt("gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB)
+	const enc = " encap espinudp 4500 4500 0.0.0.0"
+	gatewayEncap(t, tp, "gwa", "192.0.2.1", "198.51.100.2", "203.0.113.64/26", "0x100", "0x200", keyAB, keyBA, enc)
+	gatewayEncap(t, tp, "gwb", "198.51.100.2", "192.0.2.1", "203.0.113.0/26", "0x200", "0x100", keyBA, keyAB, enc)
 	tap := &protoTap{protos: map[uint8]int{}}
 	tp.Dev("r:e0").AddTap(tap)
 	if got := replies(tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 3)); got != 3 {
