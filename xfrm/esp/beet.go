@@ -27,19 +27,5 @@ func prepareBEET(x *xfrm.State, sa *espSA, b *packet.Buffer, p *Params) (Sealing
 	if d != nil {
 		return Sealing{}, d
 	}
-	var l3 [header.IPv6MinimumSize]byte
-	copy(l3[:hlen], b.Bytes())
-	b.Pull(hlen)
-	fillTrailer(b.Put(tfclen+plen+sa.icvLen), tfclen, plen, nh)
-	pushESP(b, sa, esph, seq)
-	encapUDP(x, b)
-	copy(b.Push(hlen), l3[:hlen])
-	mode.Patch(b.Bytes(), nhOff, sa.proto, false, nil, nil)
-	b.SetNetworkHeader(0)
-	b.SetTransportHeader(hlen)
-	s := Sealing{Seq: seq, off: int32(hlen + sa.elen), udp: -1}
-	if sa.udp6 {
-		s.udp = int32(hlen)
-	}
-	return s, nil
+	return frameAfterHeader(x, sa, b, hlen, nhOff, nh, tfclen, plen, seq), nil
 }

@@ -225,22 +225,14 @@ func finishUDP6(pkt []byte, off int) {
 }
 
 func prepareTransport(x *xfrm.State, sa *espSA, b *packet.Buffer, p *Params) (Sealing, *xfrm.Drop) {
-	c := x.Cfg()
 	mib := x.MIB()
 	pkt := b.Bytes()
 	hlen, nhOff, nh, ok := mode.Split(pkt)
 	if !ok {
 		return Sealing{}, mib.Count(xfrm.OutStateModeError)
 	}
-	fam := int(pkt[0] >> 4)
-	beet := c.Mode == xfrm.ModeBEET
-	if beet && (fam != c.Family || (fam == 4 && hlen != header.IPv4MinimumSize)) {
-		// Cross-family BEET and the BEET pseudo header are not done.
-		return Sealing{}, mib.Count(xfrm.OutStateModeError)
-	}
 	esph := header.ESPMinimumSize + sa.ivLen
-	n := len(pkt) - hlen
-	_, plen := trailer(x, sa, n, p)
+	_, plen := trailer(x, sa, len(pkt)-hlen, p)
 	if !b.Reserve(sa.elen+esph+esnShift, plen+sa.icvLen+gcmSpill) {
 		return Sealing{}, mib.Count(xfrm.OutError)
 	}
@@ -248,25 +240,29 @@ func prepareTransport(x *xfrm.State, sa *espSA, b *packet.Buffer, p *Params) (Se
 	if d != nil {
 		return Sealing{}, d
 	}
+	return frameAfterHeader(x, sa, b, hlen, nhOff, nh, 0, plen, seq), nil
+}
+
+// frameAfterHeader wraps what follows the hlen-byte IP header at the
+// start of b (next header nh, whose field is at nhOff) in ESP, for
+// transport and BEET modes: trailer (tfclen bytes of TFC padding, plen of
+// padding, room for the ICV), ESP header with seq, the NAT-T UDP header;
+// the IP header goes back in front, now naming ESP (or UDP).
+func frameAfterHeader(x *xfrm.State, sa *espSA, b *packet.Buffer, hlen, nhOff int, nh uint8, tfclen, plen int, seq uint64) Sealing {
 	var l3 [mode.MaxL3]byte
 	copy(l3[:hlen], b.Bytes())
 	b.Pull(hlen)
-	fillTrailer(b.Put(plen+sa.icvLen), 0, plen, nh)
-	pushESP(b, sa, esph, seq)
+	fillTrailer(b.Put(tfclen+plen+sa.icvLen), tfclen, plen, nh)
+	pushESP(b, sa, header.ESPMinimumSize+sa.ivLen, seq)
 	encapUDP(x, b)
 	copy(b.Push(hlen), l3[:hlen])
-	var src, dst []byte
-	var sad, dad [16]byte
-	if beet {
-		src, dst = mode.BEETAddrs(x, fam, &sad, &dad)
-	}
-	mode.Patch(b.Bytes(), nhOff, sa.proto, beet, src, dst)
-	mode.SetProtocol(b, fam)
+	mode.Patch(b.Bytes(), nhOff, sa.proto, false, nil, nil)
+	mode.SetProtocol(b, int(b.Bytes()[0]>>4))
 	b.SetNetworkHeader(0)
 	b.SetTransportHeader(hlen)
 	s := Sealing{Seq: seq, off: int32(hlen + sa.elen), udp: -1}
 	if sa.udp6 {
 		s.udp = int32(hlen)
 	}
-	return s, nil
+	return s
 }
