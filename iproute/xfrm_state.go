@@ -523,6 +523,9 @@ func (c *Cmd) xfrmStateList(args []string, del bool) error {
 			continue
 		}
 		if del {
+			if x.Cfg().ID.Proto.Kernel() {
+				continue // xfrm_state_keep: only IPsec protocols are deleted
+			}
 			if err := n.DeleteState(x); err != nil {
 				return kernelError(err)
 			}

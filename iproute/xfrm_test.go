@@ -151,3 +151,23 @@ func TestXfrmMonitorCommand(t *testing.T) {
 		t.Errorf("monitor: %d\n%s", rc, out)
 	}
 }
+
+// TestXfrmDeleteAllKeepsKernelStates: ip xfrm state deleteall deletes the
+// IPsec SAs only (iproute2's xfrm_state_keep); the kernel's IP-in-IP state
+// of a tunnel-mode IPComp SA goes with its last IPComp SA.
+func TestXfrmDeleteAllKeepsKernelStates(t *testing.T) {
+	env := newEnv(t)
+	out, rc := run(t, env,
+		"ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto comp spi 0x100 mode tunnel comp deflate",
+		"ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x200 mode tunnel enc cbc(aes) 0x00112233445566778899aabbccddeeff",
+		"ip xfrm state count")
+	if rc != 0 || !strings.Contains(out, "SAD count 3") {
+		t.Fatalf("setup: %d %q (want the kernel's tunnel state counted)", rc, out)
+	}
+	if out, rc = run(t, env, "ip xfrm state deleteall"); rc != 0 {
+		t.Fatalf("deleteall: %d %q", rc, out)
+	}
+	if out, _ = run(t, env, "ip xfrm state count"); !strings.Contains(out, "SAD count 0") {
+		t.Errorf("after deleteall: %q", out)
+	}
+}
