@@ -161,3 +161,82 @@ func TestPrivTunGRO(t *testing.T) {
 		before = info.GROFrames
 	}
 }
+
+var (
+	snIP6   = netip.MustParseAddr("2001:db8::2")
+	hostIP6 = netip.MustParseAddr("2001:db8::1")
+)
+
+// tcpSeg6 is tcpSeg over IPv6.
+func tcpSeg6(seq uint32, n int) *packet.Buffer {
+	payload := make([]byte, n)
+	for i := range payload {
+		payload[i] = byte(seq) + byte(i)
+	}
+	p := build.IPv6(build.IPv6Opts{Src: snIP6, Dst: hostIP6, NextHeader: header.IPProtoTCP},
+		build.TCP(build.TCPOpts{SrcPort: 4000, DstPort: 5555, Seq: seq, Ack: 7, Flags: 0x10, Window: 1000}, payload))
+	b, _ := packet.FromBytes(p)
+	return b
+}
+
+// TestPrivTunGRO6: IPv6 TCP segments written in a burst reach the host as
+// one TSO6 frame with the payload length and the pseudo-header sum of
+// the whole frame.
+func TestPrivTunGRO6(t *testing.T) {
+	privtest.Netns(t)
+	privtest.RequireTun(t)
+	packettest.CheckBalance(t)
+	w := newWorld(t)
+	d := addLink(t, w.Init(), "t0", "host-tun", &hostlink.TunData{HostName: "sn0", VnetHdr: boolp(true)})
+	if err := sys.LinkUp("sn0", true); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := sys.InterfaceIndex("sn0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sys.OpenPacket(sys.PacketConfig{Ifindex: idx, VnetHdr: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	w.BeginBurst()
+	for i := range 4 {
+		if err := d.Transmit(tcpSeg6(uint32(1000+i*1200), 1200)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.EndBurst()
+	batch := sys.NewBatch(8)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for i := range batch.Msgs {
+			batch.Msgs[i].Buf = make([]byte, 70000)
+		}
+		n, err := c.RecvBatch(batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			m := batch.Msgs[i]
+			p := m.Buf[:m.N]
+			if len(p) < 10+40 || p[10]>>4 != 6 || p[10+6] != header.IPProtoTCP {
+				continue // router solicitations and the like
+			}
+			f := header.VirtioNetHdr(p).Decode(true)
+			ip := header.IPv6(p[10:])
+			if got, want := int(ip.PayloadLength()), len(p)-10-40; got != want || want != 4*(20+1200)-3*20 {
+				t.Errorf("payload length %d, frame carries %d", got, want)
+			}
+			if f.GSOType != header.VirtioNetHdrGSOTCPv6 || f.GSOSize != 1200 || f.CsumStart != 40 || f.CsumOffset != 16 || f.HdrLen != 60 {
+				t.Errorf("vnet %+v", f)
+			}
+			want := header.PseudoHeaderChecksumAddr(header.IPProtoTCP, snIP6, hostIP6, uint16(len(p)-10-40))
+			if got := binary.BigEndian.Uint16(p[10+40+16:]); got != want {
+				t.Errorf("tcp checksum field %#x, want %#x", got, want)
+			}
+			return
+		}
+	}
+	t.Fatal("the host got no IPv6 TCP frame")
+}
