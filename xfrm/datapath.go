@@ -126,10 +126,12 @@ func (x *State) checkExpireLocked() (Event, bool) {
 	l := &x.cfg.Lifetime
 	if x.cur.Bytes >= l.HardByteLimit || x.cur.Packets >= l.HardPacketLimit {
 		x.km = StateExpired
+		x.bumpLocked()
 		return Event{Kind: EventHardExpire, State: x}, true
 	}
 	if !x.dying && (x.cur.Bytes >= l.SoftByteLimit || x.cur.Packets >= l.SoftPacketLimit) {
 		x.dying = true
+		x.bumpLocked()
 		return Event{Kind: EventSoftExpire, State: x}, false
 	}
 	return Event{}, false
@@ -156,6 +158,7 @@ func (x *State) expireHard() {
 		return
 	}
 	x.km = StateDead
+	x.bumpLocked()
 	owner := x.owner
 	x.mu.Unlock()
 	if owner != nil {
@@ -230,7 +233,10 @@ func (x *State) Tick(now time.Time) time.Time {
 				earlier(t)
 			}
 		}
-		x.dying = warn
+		if x.dying != warn {
+			x.dying = warn
+			x.bumpLocked()
+		}
 	}
 	x.mu.Unlock()
 	if warn && x.event != nil {

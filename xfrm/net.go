@@ -272,3 +272,8 @@ func (n *Net) clearAcquires() {
 	clear(n.acq)
 	n.mu.Unlock()
 }
+
+// Gen is the namespace's xfrm generation: it moves whenever the SAD or the
+// SPD changes in a way an output lookup could see (the sum of both
+// generations, each only ever growing).
+func (n *Net) Gen() uint64 { return n.SAD.Gen() + n.SPD.Gen() }

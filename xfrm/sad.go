@@ -31,7 +31,17 @@ type SAD struct {
 
 	tun6     map[netip.Addr]uint32 // kernel tunnel state SPIs by IPv6 source (xfrm6_tunnel_spi)
 	tun6Next uint32
+
+	// gen moves whenever what an output lookup can find changes: a state
+	// inserted or removed, or one's validity or dying flag (Gen).
+	gen atomic.Uint64
 }
+
+// Gen is the SAD's generation (state_genid): it changes whenever a state
+// is inserted or removed or a state's validity or soft-expiry changes, so
+// a cached output resolution taken at one generation is still what a
+// lookup would find while the generation has not moved.
+func (t *SAD) Gen() uint64 { return t.gen.Load() }
 
 const nShards = 1024
 
@@ -325,6 +335,7 @@ func (t *SAD) insertLocked(x *State) {
 	t.serial++
 	t.all[x] = t.serial
 	t.count.Add(1)
+	t.gen.Add(1)
 	x.mu.Lock()
 	x.owner = t
 	x.mu.Unlock()
@@ -345,6 +356,7 @@ func (t *SAD) removeLocked(x *State) {
 	cowDel(&t.byOut[ok.shard()], ok, x)
 	delete(t.all, x)
 	t.count.Add(-1)
+	t.gen.Add(1)
 	x.devStateDelete()
 	t.detachTunnelLocked(x)
 }
@@ -352,6 +364,7 @@ func (t *SAD) removeLocked(x *State) {
 func (x *State) kill() {
 	x.mu.Lock()
 	x.km = StateDead
+	x.bumpLocked()
 	x.owner = nil
 	x.mu.Unlock()
 }

@@ -30,7 +30,14 @@ type SPD struct {
 	block   [numDirs]atomic.Bool // default policies (setdefault … block)
 	clock   netdev.Clock
 	notify  func(Msg)
+	// genid moves whenever a direction's table or default changes (Gen).
+	genid atomic.Uint64
 }
+
+// Gen is the SPD's generation: it changes whenever a policy is inserted,
+// replaced or removed or a default policy changes, so a cached policy
+// lookup taken at one generation stays what Lookup would return.
+func (t *SPD) Gen() uint64 { return t.genid.Load() }
 
 // NewSPD returns an empty policy database taking time from clock (nil: the
 // wall clock); notify (may be nil) receives policy events.
@@ -123,6 +130,7 @@ func (t *SPD) DefaultBlock(dir PolicyDir) bool { return dir < numDirs && t.block
 func (t *SPD) SetDefault(dir PolicyDir, block bool) {
 	if dir < numDirs {
 		t.block[dir].Store(block)
+		t.genid.Add(1)
 	}
 }
 
@@ -250,6 +258,7 @@ func (t *SPD) publish(dir PolicyDir) {
 		}
 	}
 	t.dirs[dir].Store(tab)
+	t.genid.Add(1)
 }
 
 // PolicyKey selects a policy for get and delete: by index when Index is

@@ -205,6 +205,14 @@ func (x *State) KM() KMState {
 	return x.km
 }
 
+// bumpLocked moves the owning SAD's generation after a change of what
+// output lookups see in x (its validity or dying flag); x.mu is held.
+func (x *State) bumpLocked() {
+	if x.owner != nil {
+		x.owner.gen.Add(1)
+	}
+}
+
 // Dying reports whether a soft limit was reached.
 func (x *State) Dying() bool {
 	x.mu.Lock()

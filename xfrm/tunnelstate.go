@@ -126,6 +126,7 @@ func (t *SAD) detachTunnelLocked(x *State) {
 	}
 	kern.mu.Lock()
 	kern.km = StateDead
+	kern.bumpLocked()
 	kern.owner = nil
 	kern.mu.Unlock()
 }

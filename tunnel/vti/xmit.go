@@ -36,7 +36,7 @@ func xmit(t *tunnel.Tunnel, b *packet.Buffer) {
 	c := t.Config()
 	ns := t.Net().Namespace()
 	var bd stack.Bundle
-	found, err := stack.LookupBundle(ns, b, d.Index(), c.OKey, 0, &bd)
+	found, err := stack.LookupBundleCached(ns, b, d.Index(), c.OKey, 0, &bd, stack.DeviceBundleCache(d))
 	if !found || err != nil || !StateCheck(bd.First(), c.Remote, c.Local) {
 		LinkFailure(ns, d, b)
 		return

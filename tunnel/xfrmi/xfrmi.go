@@ -302,7 +302,7 @@ func (x *Iface) Xmit(d *netdev.Device, b *packet.Buffer) {
 		return
 	}
 	var bd stack.Bundle
-	found, err := stack.LookupBundle(x.ns, b, link, b.Mark, ifID, &bd)
+	found, err := stack.LookupBundleCached(x.ns, b, link, b.Mark, ifID, &bd, stack.DeviceBundleCache(d))
 	if !found || err != nil || bd.First() == nil || bd.First().Cfg().IfID != ifID {
 		d.Stats.TxDropped.Add(1)
 		vti.LinkFailure(x.ns, d, b)

@@ -207,43 +207,41 @@ func (bd *Bundle) First() *xfrm.State {
 // states are missing or that blocks returns true with an error counted
 // in the MIB.
 func LookupBundle(ns *netdev.Namespace, b *packet.Buffer, oif int32, mark, ifID uint32, bd *Bundle) (bool, error) {
-	n := xfrm.ForNamespace(ns)
+	found, _, err := lookupBundle(ns, xfrm.ForNamespace(ns), b, oif, mark, ifID, bd)
+	return found, err
+}
+
+// lookupBundle is LookupBundle that also returns the policy that applied
+// (nil when none did or it blocks).
+func lookupBundle(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, oif int32, mark, ifID uint32, bd *Bundle) (bool, *xfrm.Policy, error) {
 	bd.N, bd.Outer = 0, nil
 	var f xfrm.Flow
 	fam, ok := decode(b.Bytes(), &f)
 	if !ok {
-		return false, nil
+		return false, nil, nil
 	}
 	f.Oif, f.Mark = oif, mark
 	pol := n.SPD.Lookup(xfrm.PolicyOut, fam, &f, ifID)
 	if pol == nil {
-		return false, nil
+		return false, nil, nil
 	}
 	n.SPD.Touch(pol)
 	pc := pol.Cfg()
 	if pc.Action == xfrm.ActionBlock {
-		return true, n.MIB.Count(xfrm.OutPolBlock)
+		return true, nil, n.MIB.Count(xfrm.OutPolBlock)
 	}
 	if len(pc.Tmpls) == 0 {
-		return false, nil
+		return false, nil, nil
 	}
 	nx, ok := resolve(ns, n, pol, &f, fam, mark, &bd.States)
 	if !ok {
-		return true, n.MIB.Count(xfrm.OutNoStates)
+		return true, nil, n.MIB.Count(xfrm.OutNoStates)
 	}
 	bd.N = nx
-	for i := 0; i < nx; i++ {
-		c := bd.States[i].Cfg()
-		if c.Mode != xfrm.ModeTunnel && c.Mode != xfrm.ModeBEET {
-			continue
-		}
-		outer, err := inet.OutputLookup(ns, inet.Flow{Dst: c.ID.Daddr, Src: c.Saddr, Mark: c.ApplyOutputMark(mark)})
-		if err != nil {
-			return true, n.MIB.Count(xfrm.OutBundleGenError)
-		}
-		bd.Outer = outer
+	if err := outerRoute(ns, n, bd, mark); err != nil {
+		return true, nil, err
 	}
-	return true, nil
+	return true, pol, nil
 }
 
 // MTU is the bundle's dst_mtu: the outer path MTU less what the states
