@@ -71,19 +71,17 @@ func hostFrames(t *testing.T, c *sys.Conn, want int) []header.VirtioNetHdrFields
 	return got
 }
 
-// TestPrivTunGRO: TCP segments softnet writes to a vnet_hdr TUN during one
-// receive burst reach the host as one TSO frame per in-order run; outside
-// a burst, or with a bad checksum, they go one by one.
-func TestPrivTunGRO(t *testing.T) {
+// groRig makes a vnet_hdr host-tun t0 (host side sn0, up) in a fresh
+// namespace and an AF_PACKET socket with vnet headers on sn0 that sees
+// what the host receives from it.
+func groRig(t *testing.T) (*netdev.World, *netdev.Device, *sys.Conn) {
+	t.Helper()
 	privtest.Netns(t)
 	privtest.RequireTun(t)
 	packettest.CheckBalance(t)
 	w := newWorld(t)
 	d := addLink(t, w.Init(), "t0", "host-tun", &hostlink.TunData{HostName: "sn0", VnetHdr: boolp(true)})
 	if err := sys.LinkUp("sn0", true); err != nil {
-		t.Fatal(err)
-	}
-	if err := sys.AddAddr4("sn0", netip.PrefixFrom(hostIP, 24)); err != nil {
 		t.Fatal(err)
 	}
 	idx, err := sys.InterfaceIndex("sn0")
@@ -94,7 +92,18 @@ func TestPrivTunGRO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return w, d, c
+}
+
+// TestPrivTunGRO: TCP segments softnet writes to a vnet_hdr TUN during one
+// receive burst reach the host as one TSO frame per in-order run; outside
+// a burst, or with a bad checksum, they go one by one.
+func TestPrivTunGRO(t *testing.T) {
+	w, d, c := groRig(t)
+	if err := sys.AddAddr4("sn0", netip.PrefixFrom(hostIP, 24)); err != nil {
+		t.Fatal(err)
+	}
 	send := func(burst bool, segs ...*packet.Buffer) {
 		if burst {
 			w.BeginBurst()
@@ -183,23 +192,7 @@ func tcpSeg6(seq uint32, n int) *packet.Buffer {
 // one TSO6 frame with the payload length and the pseudo-header sum of
 // the whole frame.
 func TestPrivTunGRO6(t *testing.T) {
-	privtest.Netns(t)
-	privtest.RequireTun(t)
-	packettest.CheckBalance(t)
-	w := newWorld(t)
-	d := addLink(t, w.Init(), "t0", "host-tun", &hostlink.TunData{HostName: "sn0", VnetHdr: boolp(true)})
-	if err := sys.LinkUp("sn0", true); err != nil {
-		t.Fatal(err)
-	}
-	idx, err := sys.InterfaceIndex("sn0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sys.OpenPacket(sys.PacketConfig{Ifindex: idx, VnetHdr: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	w, d, c := groRig(t)
 	w.BeginBurst()
 	for i := range 4 {
 		if err := d.Transmit(tcpSeg6(uint32(1000+i*1200), 1200)); err != nil {
