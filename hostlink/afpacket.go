@@ -98,6 +98,7 @@ func (packetKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Li
 		d.InitFeatures(netdev.FeatHighDMA|netdev.FeatLLTX|netdev.FeatSG, netdev.FeatSG)
 	}
 	pd.emitFn = pd.emit
+	pd.world = ns.World()
 	d.NumTxQueues, d.NumRxQueues = uint32(n), uint32(n)
 	d.Priv = pd
 	d.Driver = &pd.tunDev

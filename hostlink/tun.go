@@ -137,16 +137,12 @@ func (k tunKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Lin
 	for i, q := range t.Queues {
 		td.start(func() { td.readLoop(q, i) })
 	}
-	if td.vnet > 0 {
-		td.world.AddFlusher(td)
-	}
 	return nil
 }
 
 // DelLink closes the host device's queues and waits for the readers.
 func (tunKind) DelLink(d *netdev.Device) {
 	if td, ok := d.Priv.(*tunDev); ok {
-		td.world.RemoveFlusher(td)
 		td.stop()
 		td.Flush()
 	}

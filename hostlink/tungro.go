@@ -38,6 +38,7 @@ type groTrain struct {
 	nextSeq uint32
 	bytes   int // IP packet length so far
 	closed  bool
+	due     bool // the world owes the device a Flush (World.Hold)
 }
 
 // groKey is what a segment must share with the train to join it: the
@@ -122,8 +123,11 @@ func (td *tunDev) groAdd(b *packet.Buffer) bool {
 	t := &td.gro
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if !t.due && !td.world.InBurst() {
+		return false // nothing held and no burst: no need to look at b
+	}
 	l, ok := td.groCandidate(b)
-	if !ok || !td.world.InBurst() {
+	if !ok {
 		td.groFlushLocked()
 		return false
 	}
@@ -136,6 +140,12 @@ func (td *tunDev) groAdd(b *packet.Buffer) bool {
 			len(t.held) >= maxIovSegs || !groSame(first, p, l) {
 			td.groFlushLocked()
 		}
+	}
+	if !t.due {
+		if !td.world.Hold(td) {
+			return false // no burst: write now (nothing is held)
+		}
+		t.due = true
 	}
 	if len(t.held) == 0 {
 		t.l, t.mss, t.bytes = l, n, len(p)-td.nh
@@ -160,6 +170,7 @@ func (td *tunDev) Flush() {
 	t := &td.gro
 	t.mu.Lock()
 	td.groFlushLocked()
+	t.due = false
 	t.mu.Unlock()
 }
 

@@ -95,7 +95,6 @@ func (udpKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.LinkR
 	}
 	ud.synthFn = ud.synth
 	ud.world = ns.World()
-	ud.world.AddFlusher(ud)
 	d.Priv = ud
 	d.Driver = ud
 	ud.start(func() { recvL3(&ud.host, c, ud.synthFn) })
@@ -105,7 +104,6 @@ func (udpKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.LinkR
 // DelLink closes the socket and waits for the reader.
 func (udpKind) DelLink(d *netdev.Device) {
 	if ud, ok := d.Priv.(*udpDev); ok {
-		ud.world.RemoveFlusher(ud)
 		ud.stop()
 		ud.Flush()
 	}

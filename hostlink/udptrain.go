@@ -28,6 +28,8 @@ type udpTrain struct {
 	bytes int
 	// closed is set when a shorter datagram ended the train.
 	closed bool
+	// due is set while the world owes the device a Flush (World.Hold).
+	due bool
 }
 
 // add queues b (whose datagram m describes) on the train when a burst is
@@ -37,7 +39,7 @@ func (ud *udpDev) add(b *packet.Buffer, m *sys.Msg) bool {
 	t := &ud.train
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if m.GSOSize != 0 || !ud.world.InBurst() {
+	if m.GSOSize != 0 {
 		ud.flushLocked()
 		return false
 	}
@@ -45,6 +47,12 @@ func (ud *udpDev) add(b *packet.Buffer, m *sys.Msg) bool {
 	if len(t.held) > 0 && (t.closed || n > t.seg || m.Addr != t.m.Addr || m.Local != t.m.Local ||
 		len(t.held) >= trainMaxSegs || t.bytes+n > trainMaxBytes) {
 		ud.flushLocked()
+	}
+	if !t.due {
+		if !ud.world.Hold(ud) {
+			return false // no burst: send now (nothing is held)
+		}
+		t.due = true
 	}
 	if len(t.held) == 0 {
 		t.m, t.seg = *m, n
@@ -64,6 +72,7 @@ func (ud *udpDev) Flush() {
 	t := &ud.train
 	t.mu.Lock()
 	ud.flushLocked()
+	t.due = false
 	t.mu.Unlock()
 }
 

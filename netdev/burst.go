@@ -1,7 +1,6 @@
 package netdev
 
 import (
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -11,19 +10,25 @@ import (
 // A Flusher is a driver that may hold back packets handed to its Xmit
 // while a receive burst is running, to send them to the host together
 // (Linux's xmit_more: one sendmsg with UDP_SEGMENT, one GRO-coalesced TUN
-// write). Flush must send everything held. A driver holds packets only
-// while World.InBurst reports true, deciding that and queueing under one
-// lock that Flush takes too, so every held packet is flushed by the end
-// of some burst that was running when it was queued.
+// write). Flush must send everything held.
+//
+// The protocol: under the lock its Flush takes, a driver about to hold a
+// packet while it holds nothing and is not yet due a flush asks
+// World.Hold; if Hold says no (no burst is running) it sends the packet
+// at once. If Hold says yes, the driver is flushed when a burst ends —
+// only drivers that held something are, so a burst costs nothing for
+// idle devices.
 type Flusher interface {
 	Flush()
 }
 
 // bursts is a World's receive-burst state.
 type bursts struct {
-	active   atomic.Int32
-	mu       sync.Mutex
-	flushers atomic.Pointer[[]Flusher]
+	active atomic.Int32
+	// mu orders Hold against the end of bursts: a driver let hold is in
+	// pending before the last running burst takes the list.
+	mu      sync.Mutex
+	pending []Flusher
 	// rx holds packets handed to a RealLoop's NetifRx during a burst
 	// (decapsulated tunnel packets: Linux's gro_cells), received by the
 	// goroutine that ends a burst instead of crossing to a loop worker.
@@ -37,16 +42,43 @@ type bursts struct {
 func (w *World) BeginBurst() { w.bursts.active.Add(1) }
 
 // EndBurst ends a receive burst: it receives the packets deferred during
-// it, then flushes every registered Flusher.
+// it, then flushes the drivers that held packets (World.Hold).
 func (w *World) EndBurst() {
+	bs := &w.bursts
 	w.drainRx()
-	w.bursts.active.Add(-1)
+	bs.mu.Lock()
+	bs.active.Add(-1)
+	due := bs.pending
+	bs.pending = nil
+	bs.mu.Unlock()
 	w.drainRx() // what was deferred between the drain and the decrement
-	if l := w.bursts.flushers.Load(); l != nil {
-		for _, f := range *l {
-			f.Flush()
-		}
+	for i, f := range due {
+		f.Flush()
+		due[i] = nil
 	}
+	bs.mu.Lock()
+	if bs.pending == nil {
+		bs.pending = due[:0] // reuse the list: no allocation per burst
+	}
+	bs.mu.Unlock()
+}
+
+// Hold reports whether f may hold a packet until a running burst ends; if
+// so, f will be flushed when the next burst ends. A driver calls it with
+// its flush lock held, once per stretch of holding (until its Flush), and
+// sends the packet at once when it returns false.
+func (w *World) Hold(f Flusher) bool {
+	bs := &w.bursts
+	if bs.active.Load() == 0 {
+		return false // sending now is always right; only a yes needs the lock
+	}
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	if bs.active.Load() == 0 {
+		return false
+	}
+	bs.pending = append(bs.pending, f)
+	return true
 }
 
 // PollBurst receives the netif_rx work deferred so far in the running
@@ -98,32 +130,5 @@ func (w *World) drainRx() {
 	}
 }
 
-// InBurst reports whether a receive burst is running, so that a Flusher
-// may hold a packet until EndBurst.
+// InBurst reports whether a receive burst is running.
 func (w *World) InBurst() bool { return w.bursts.active.Load() > 0 }
-
-// AddFlusher registers f (a comparable value, such as a driver's pointer)
-// to be flushed at the end of every burst.
-func (w *World) AddFlusher(f Flusher) {
-	w.bursts.mu.Lock()
-	defer w.bursts.mu.Unlock()
-	var l []Flusher
-	if p := w.bursts.flushers.Load(); p != nil {
-		l = slices.Clone(*p)
-	}
-	l = append(l, f)
-	w.bursts.flushers.Store(&l)
-}
-
-// RemoveFlusher unregisters f (a device being deleted); f should then
-// flush itself once more.
-func (w *World) RemoveFlusher(f Flusher) {
-	w.bursts.mu.Lock()
-	defer w.bursts.mu.Unlock()
-	p := w.bursts.flushers.Load()
-	if p == nil {
-		return
-	}
-	l := slices.DeleteFunc(slices.Clone(*p), func(g Flusher) bool { return g == f })
-	w.bursts.flushers.Store(&l)
-}

@@ -14,8 +14,8 @@ func (f *flusher) Flush() { f.f() }
 
 // TestBurstDefersNetifRx: during a receive burst a RealLoop's netif_rx
 // work (here a veth's) is received when the burst ends, in order, on the
-// goroutine ending it, and the flushers run after it; outside a burst
-// the loop's workers take it.
+// goroutine ending it, and the drivers that held packets (Hold) are
+// flushed after it — once; outside a burst Hold says no.
 func TestBurstDefersNetifRx(t *testing.T) {
 	packettest.CheckBalance(t)
 	w := netdev.NewWorld(netdev.Options{Loop: netdev.NewRealLoop(1)})
@@ -30,7 +30,9 @@ func TestBurstDefersNetifRx(t *testing.T) {
 	add := func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
 	v1.AddTap(tapFunc(func() { add("rx") }))
 	fl := &flusher{func() { add("flush") }}
-	w.AddFlusher(fl)
+	if w.Hold(fl) {
+		t.Fatal("Hold granted outside a burst")
+	}
 	send := func() {
 		b := frame(t, nil, "")
 		netdev.PushEthernet(v0, b, v1.HardwareAddr(), 0x9999)
@@ -39,6 +41,9 @@ func TestBurstDefersNetifRx(t *testing.T) {
 	w.BeginBurst()
 	if !w.InBurst() {
 		t.Fatal("InBurst false inside a burst")
+	}
+	if !w.Hold(fl) {
+		t.Fatal("Hold refused inside a burst")
 	}
 	for range 3 {
 		send()
@@ -54,7 +59,13 @@ func TestBurstDefersNetifRx(t *testing.T) {
 		t.Errorf("after EndBurst: %v, want rx rx rx flush", events)
 	}
 	mu.Unlock()
-	w.RemoveFlusher(fl)
+	w.BeginBurst()
+	w.EndBurst()
+	mu.Lock()
+	if len(events) != 4 {
+		t.Errorf("a burst in which nothing was held flushed: %v", events)
+	}
+	mu.Unlock()
 	if w.InBurst() {
 		t.Fatal("InBurst true after the burst")
 	}
