@@ -176,12 +176,7 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 			if synth != nil && !synth(b, m) {
 				continue
 			}
-			if !setL3(d, b) {
-				continue
-			}
-			d.Stats.CountRx(b.Len())
-			d.Receive(b)
-			w.PollBurst()
+			receiveL3(d, w, b)
 		}
 		w.EndBurst()
 		if err != nil && h.readerDone(err) {
@@ -260,4 +255,15 @@ func softwareGSO(d *netdev.Device, b *packet.Buffer, nh int, emit func(*packet.B
 
 func init() {
 	netdev.RegisterKind(rawIPKind{})
+}
+
+// receiveL3 hands an IP packet read from a host socket to Receive and
+// moves on what it produced in the burst (World.PollBurst).
+func receiveL3(d *netdev.Device, w *netdev.World, b *packet.Buffer) {
+	if !setL3(d, b) {
+		return
+	}
+	d.Stats.CountRx(b.Len())
+	d.Receive(b)
+	w.PollBurst()
 }

@@ -140,7 +140,8 @@ func (ud *udpDev) synth(b *packet.Buffer, m *sys.Msg) bool {
 		part := p[off:min(off+seg, len(p))]
 		nb, err := packet.New(rxHeadroom, len(part))
 		if err != nil {
-			ud.dev.Stats.RxMissedErrors.Add(1)
+			// the pool is exhausted: the rest of the train is lost
+			ud.dev.Stats.RxMissedErrors.Add(uint64((len(p) - off + seg - 1) / seg))
 			break
 		}
 		copy(nb.Put(len(part)), part)
@@ -158,10 +159,8 @@ func (ud *udpDev) synth(b *packet.Buffer, m *sys.Msg) bool {
 
 // deliver receives one datagram of a GRO train.
 func (ud *udpDev) deliver(b *packet.Buffer, src netip.AddrPort, local netip.Addr) {
-	if ud.pushHeaders(b, src, local) && setL3(ud.dev, b) {
-		ud.dev.Stats.CountRx(b.Len())
-		ud.dev.Receive(b)
-		ud.world.PollBurst()
+	if ud.pushHeaders(b, src, local) {
+		receiveL3(ud.dev, ud.world, b)
 	}
 }
 
