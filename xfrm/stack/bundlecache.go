@@ -62,7 +62,8 @@ func LookupBundleCached(ns *netdev.Namespace, b *packet.Buffer, oif int32, mark,
 	k := bundleKey{net: n, ifID: ifID}
 	fam, ok := decode(b.Bytes(), &k.flow)
 	if !ok {
-		return LookupBundle(ns, b, oif, mark, ifID, bd)
+		bd.N, bd.Outer = 0, nil
+		return false, nil // not IP: no policy applies
 	}
 	k.fam = fam
 	k.flow.Oif, k.flow.Mark = oif, mark
@@ -78,7 +79,7 @@ func LookupBundleCached(ns *netdev.Namespace, b *packet.Buffer, oif int32, mark,
 		return true, outerRoute(ns, n, bd, mark)
 	}
 	c.mu.Unlock()
-	found, pol, err := lookupBundle(ns, n, b, oif, mark, ifID, bd)
+	found, pol, err := lookupBundle(ns, n, k.flow, fam, mark, ifID, bd)
 	if found && err == nil && pol != nil {
 		c.mu.Lock()
 		// gen was read before the lookup: a change during it leaves the

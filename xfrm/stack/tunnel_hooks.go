@@ -207,20 +207,22 @@ func (bd *Bundle) First() *xfrm.State {
 // states are missing or that blocks returns true with an error counted
 // in the MIB.
 func LookupBundle(ns *netdev.Namespace, b *packet.Buffer, oif int32, mark, ifID uint32, bd *Bundle) (bool, error) {
-	found, _, err := lookupBundle(ns, xfrm.ForNamespace(ns), b, oif, mark, ifID, bd)
-	return found, err
-}
-
-// lookupBundle is LookupBundle that also returns the policy that applied
-// (nil when none did or it blocks).
-func lookupBundle(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, oif int32, mark, ifID uint32, bd *Bundle) (bool, *xfrm.Policy, error) {
 	bd.N, bd.Outer = 0, nil
 	var f xfrm.Flow
 	fam, ok := decode(b.Bytes(), &f)
 	if !ok {
-		return false, nil, nil
+		return false, nil
 	}
 	f.Oif, f.Mark = oif, mark
+	found, _, err := lookupBundle(ns, xfrm.ForNamespace(ns), f, fam, mark, ifID, bd)
+	return found, err
+}
+
+// lookupBundle is LookupBundle for a decoded flow (its Oif and Mark set);
+// it also returns the policy that applied (nil when none did or it
+// blocks).
+func lookupBundle(ns *netdev.Namespace, n *xfrm.Net, f xfrm.Flow, fam int, mark, ifID uint32, bd *Bundle) (bool, *xfrm.Policy, error) {
+	bd.N, bd.Outer = 0, nil
 	pol := n.SPD.Lookup(xfrm.PolicyOut, fam, &f, ifID)
 	if pol == nil {
 		return false, nil, nil
