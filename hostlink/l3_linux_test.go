@@ -139,13 +139,17 @@ func TestPrivUDPDevice(t *testing.T) {
 			}
 		}
 	}
-	{ // GRO: a train of eight datagrams arrives as eight packets
-		payload := bytes.Repeat([]byte("x"), 8*1200)
+	{ // GRO: a train of eight datagrams arrives as eight packets, in order
+		var payload []byte
+		for i := range 8 {
+			payload = append(payload, bytes.Repeat([]byte{byte(i)}, 1200)...)
+		}
 		must(t, host.SendMsg(&sys.Msg{Buf: payload, Addr: netip.AddrPortFrom(loIP, port), GSOSize: 1200}))
-		for range 8 {
+		for i := range 8 {
 			b := s.next(t, isUDPTo(port))
-			if l := header.UDP(header.IPv4(b.Bytes()).Payload()).Length(); l != 1208 {
-				t.Errorf("udp length %d, want 1208", l)
+			u := header.UDP(header.IPv4(b.Bytes()).Payload())
+			if u.Length() != 1208 || u.Payload()[0] != byte(i) {
+				t.Errorf("datagram %d: udp length %d, first byte %d", i, u.Length(), u.Payload()[0])
 			}
 			b.Free()
 		}
