@@ -140,7 +140,7 @@ func (pd *packetDev) readLoop(q *sys.Conn, qi int) {
 			batch.Msgs[i].Buf = r.raw[i]
 		}
 		n, err := q.RecvBatch(batch)
-		w.BeginBurst()
+		burst := w.BeginBurst()
 		for i := range n {
 			m := &batch.Msgs[i]
 			if m.PktType == uint8(packet.PacketOutgoing) || m.Truncated {
@@ -152,7 +152,7 @@ func (pd *packetDev) readLoop(q *sys.Conn, qi int) {
 			pd.rx(r.take(i, m.N), qi)
 			w.PollBurst()
 		}
-		w.EndBurst()
+		w.EndBurst(burst)
 		if err != nil && pd.readerDone(err) {
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/softnet/softnet/header/build"
 	"github.com/softnet/softnet/hostlink"
 	"github.com/softnet/softnet/internal/sys/privtest"
+	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 )
 
@@ -31,15 +32,16 @@ func BenchmarkTunWriteGRO(b *testing.B) {
 	b.SetBytes(int64(len(frames[0])))
 	b.ReportAllocs()
 	b.ResetTimer()
+	var bt netdev.Burst
 	for i := range b.N {
 		if i%burstLen == 0 {
-			w.BeginBurst()
+			bt = w.BeginBurst()
 		}
 		p, _ := packet.FromBytes(frames[i%burstLen])
 		p.Csum.Mode = packet.CsumUnnecessary
 		d.Transmit(p)
 		if i%burstLen == burstLen-1 || i == b.N-1 {
-			w.EndBurst()
+			w.EndBurst(bt)
 		}
 	}
 	b.StopTimer()
@@ -62,16 +64,17 @@ func BenchmarkUDPTrain(b *testing.B) {
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	var bt netdev.Burst
 	for i := range b.N {
 		if i%burstLen == 0 {
-			w.BeginBurst()
+			bt = w.BeginBurst()
 		}
 		p, _ := packet.FromBytes(frame)
 		if err := d.Transmit(p); err != nil {
 			b.Fatal(err)
 		}
 		if i%burstLen == burstLen-1 || i == b.N-1 {
-			w.EndBurst()
+			w.EndBurst(bt)
 		}
 	}
 	b.StopTimer()

@@ -165,7 +165,7 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 			batch.Msgs[i].Buf = r.raw[i]
 		}
 		n, err := c.RecvBatch(batch)
-		w.BeginBurst()
+		burst := w.BeginBurst()
 		for i := range n {
 			m := &batch.Msgs[i]
 			if m.Truncated {
@@ -178,7 +178,7 @@ func recvL3(h *host, c *sys.Conn, synth func(b *packet.Buffer, m *sys.Msg) bool)
 			}
 			receiveL3(d, w, b)
 		}
-		w.EndBurst()
+		w.EndBurst(burst)
 		if err != nil && h.readerDone(err) {
 			return
 		}

@@ -168,12 +168,12 @@ func (td *tunDev) readLoop(q *sys.Conn, qi int) {
 			return
 		}
 		n, err := q.ReadBatch(r.raw, r.sizes)
-		w.BeginBurst()
+		burst := w.BeginBurst()
 		for i := range n {
 			td.rx(r.take(i, r.sizes[i]), qi)
 			w.PollBurst()
 		}
-		w.EndBurst()
+		w.EndBurst(burst)
 		if err != nil && td.readerDone(err) {
 			return
 		}

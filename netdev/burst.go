@@ -1,6 +1,7 @@
 package netdev
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -25,10 +26,18 @@ type Flusher interface {
 // bursts is a World's receive-burst state.
 type bursts struct {
 	active atomic.Int32
-	// mu orders Hold against the end of bursts: a driver let hold is in
-	// pending before the last running burst takes the list.
-	mu      sync.Mutex
-	pending []Flusher
+	// mu orders Hold against the end of bursts and guards the fields
+	// below: a driver let hold is in pending before the bursts it waits
+	// for can end.
+	mu sync.Mutex
+	// last numbers the bursts started; running lists the numbers of those
+	// not yet ended (one per busy reader: a short list).
+	last    uint64
+	running []uint64
+	// pending lists the drivers holding packets, each with the last burst
+	// started when it was let hold; spare is a list EndBurst may take to
+	// flush from (no allocation per burst).
+	pending, spare []heldDriver
 	// rx holds packets handed to a RealLoop's NetifRx during a burst
 	// (decapsulated tunnel packets: Linux's gro_cells), received by the
 	// goroutine that ends a burst instead of crossing to a loop worker.
@@ -36,37 +45,80 @@ type bursts struct {
 	rx, rx2 []rxItem
 }
 
+// heldDriver is a driver due a flush once every burst numbered up to
+// after has ended.
+type heldDriver struct {
+	f     Flusher
+	after uint64
+}
+
+// A Burst is a running receive burst, returned by BeginBurst and handed
+// back to EndBurst.
+type Burst struct{ n uint64 }
+
 // BeginBurst marks the start of a receive burst: a host reader calls it
 // before handing a batch of received packets to Device.Receive (the
-// NAPI poll), and EndBurst after the last one.
-func (w *World) BeginBurst() { w.bursts.active.Add(1) }
+// NAPI poll), and EndBurst with its result after the last one.
+func (w *World) BeginBurst() Burst {
+	bs := &w.bursts
+	bs.mu.Lock()
+	bs.last++
+	n := bs.last
+	bs.running = append(bs.running, n)
+	bs.active.Add(1)
+	bs.mu.Unlock()
+	return Burst{n}
+}
 
 // EndBurst ends a receive burst: it receives the packets deferred during
-// it, then flushes the drivers that held packets (World.Hold).
-func (w *World) EndBurst() {
+// it, then flushes the drivers that held packets (World.Hold) and no
+// longer wait for another running burst. A driver let hold while bursts
+// overlapped is flushed when the last of those bursts ends, not by the
+// first to end: a reader whose short burst ends while another reader is
+// building a train does not cut that train.
+func (w *World) EndBurst(b Burst) {
 	bs := &w.bursts
 	w.drainRx()
 	bs.mu.Lock()
+	oldest := uint64(math.MaxUint64)
+	run := bs.running[:0]
+	for _, n := range bs.running {
+		if n != b.n {
+			run = append(run, n)
+			oldest = min(oldest, n)
+		}
+	}
+	bs.running = run
 	bs.active.Add(-1)
-	due := bs.pending
-	bs.pending = nil
+	due := bs.spare[:0]
+	bs.spare = nil
+	keep := bs.pending[:0]
+	for _, h := range bs.pending {
+		if h.after < oldest {
+			due = append(due, h)
+		} else {
+			keep = append(keep, h)
+		}
+	}
+	clear(bs.pending[len(keep):])
+	bs.pending = keep
 	bs.mu.Unlock()
 	w.drainRx() // what was deferred between the drain and the decrement
-	for i, f := range due {
-		f.Flush()
-		due[i] = nil
+	for i, h := range due {
+		h.f.Flush()
+		due[i] = heldDriver{}
 	}
 	bs.mu.Lock()
-	if bs.pending == nil {
-		bs.pending = due[:0] // reuse the list: no allocation per burst
+	if bs.spare == nil {
+		bs.spare = due[:0]
 	}
 	bs.mu.Unlock()
 }
 
-// Hold reports whether f may hold a packet until a running burst ends; if
-// so, f will be flushed when the next burst ends. A driver calls it with
-// its flush lock held, once per stretch of holding (until its Flush), and
-// sends the packet at once when it returns false.
+// Hold reports whether f may hold a packet until the running bursts end;
+// if so, f will be flushed when the last burst running now ends. A
+// driver calls it with its flush lock held, once per stretch of holding
+// (until its Flush), and sends the packet at once when it returns false.
 func (w *World) Hold(f Flusher) bool {
 	bs := &w.bursts
 	if bs.active.Load() == 0 {
@@ -77,7 +129,7 @@ func (w *World) Hold(f Flusher) bool {
 	if bs.active.Load() == 0 {
 		return false
 	}
-	bs.pending = append(bs.pending, f)
+	bs.pending = append(bs.pending, heldDriver{f, bs.last})
 	return true
 }
 
