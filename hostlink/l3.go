@@ -34,6 +34,9 @@ type RawIPInfo struct {
 	// Inet6 is "unavailable" when the host refused AF_INET6 sockets
 	// (EAFNOSUPPORT: IPv6 disabled), empty otherwise.
 	Inet6 string `json:"inet6,omitempty"`
+	// TxBatches counts sendmmsg calls that carried several packets held
+	// during a receive burst.
+	TxBatches uint64 `json:"tx_batches"`
 }
 
 // DefaultProtocols are host-ip's protocols when none are given.
@@ -51,6 +54,9 @@ type rawIPDev struct {
 	tx     *sys.Conn // the first IPv4 socket (IP_HDRINCL)
 	tx6    *sys.Conn // the IPv6 IPPROTO_RAW socket; nil without host IPv6
 	sendFn func(*packet.Buffer)
+	world  *netdev.World
+	// batches holds what is transmitted during a receive burst.
+	batches rawBatches
 }
 
 func (rawIPKind) Name() string { return "host-ip" }
@@ -100,6 +106,11 @@ func (rawIPKind) NewLink(ns *netdev.Namespace, d *netdev.Device, req *netdev.Lin
 	}
 	rd.tx = rd.conns[0]
 	rd.sendFn = rd.send
+	rd.world = ns.World()
+	rd.batches.v4.init(rd.tx)
+	if rd.tx6 != nil {
+		rd.batches.v6.init(rd.tx6)
+	}
 	d.Priv = rd
 	d.Driver = rd
 	for i, c := range rd.conns[:len(readers)] {
@@ -135,6 +146,7 @@ func (h *host) closeAll() {
 func (rawIPKind) DelLink(d *netdev.Device) {
 	if rd, ok := d.Priv.(*rawIPDev); ok {
 		rd.stop()
+		rd.Flush() // what a burst still holds goes as write errors
 	}
 }
 
@@ -142,6 +154,7 @@ func (rawIPKind) DelLink(d *netdev.Device) {
 func (rawIPKind) LinkInfo(d *netdev.Device) any {
 	if rd, ok := d.Priv.(*rawIPDev); ok {
 		info := rd.info
+		info.TxBatches = rd.batches.sent.Load()
 		return &info
 	}
 	return nil
@@ -228,6 +241,9 @@ func (rd *rawIPDev) send(b *packet.Buffer) {
 		c, dst = rd.tx6, header.IPv6(p).Destination()
 	} else {
 		dst = header.IPv4(p).Destination()
+	}
+	if rd.add(c, b, dst) {
+		return // held until the burst ends
 	}
 	if err := c.SendMsg(&sys.Msg{Buf: p, Addr: netip.AddrPortFrom(dst, 0)}); err != nil {
 		rd.dev.Stats.TxErrors.Add(1)

@@ -2,8 +2,10 @@ package hostlink_test
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -74,6 +76,64 @@ func TestPrivRawIPRoundTrip(t *testing.T) {
 		t.Errorf("got %v proto %#x", ip.Source(), b.Protocol)
 	}
 	b.Free()
+}
+
+// TestPrivRawIPBatch: packets softnet transmits on a host-ip device
+// during a receive burst are held and leave together when it ends (one
+// sendmmsg), in order; a packet the host refuses in the middle is counted
+// as a write error and the rest still go.
+func TestPrivRawIPBatch(t *testing.T) {
+	privtest.Netns(t)
+	packettest.CheckBalance(t)
+	w := newWorld(t)
+	d := addLink(t, w.Init(), "hip0", "host-ip", &hostlink.RawIPData{Protocols: []uint8{4}})
+	newSink(t, d) // softnet's own socket reads the packets back: drop them
+	host, err := sys.OpenRawIP(4, "")
+	must(t, err)
+	defer host.Close()
+	info := func() *hostlink.RawIPInfo { return d.Kind().(netdev.InfoFiller).LinkInfo(d).(*hostlink.RawIPInfo) }
+	unroutable := netip.MustParseAddr("203.0.113.9") // the namespace has no route to it
+	bt := w.BeginBurst()
+	for i := range 6 {
+		dst := loIP
+		if i == 3 {
+			dst = unroutable
+		}
+		out, _ := packet.FromBytes(ipip(loIP, dst, fmt.Sprintf("batch %d", i)))
+		must(t, d.Transmit(out))
+	}
+	if got := d.Stats.TxPackets.Load(); got != 0 {
+		t.Errorf("tx_packets %d during the burst, want 0 (held)", got)
+	}
+	w.EndBurst(bt)
+	var got []string
+	rb := sys.NewBatch(8)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) < 5 && time.Now().Before(deadline) {
+		for i := range rb.Msgs {
+			rb.Msgs[i].Buf = make([]byte, 2048)
+		}
+		n, err := host.RecvBatch(rb)
+		must(t, err)
+		for _, m := range rb.Msgs[:n] {
+			if p := m.Buf[:m.N]; isIPIPBytes(p) {
+				got = append(got, string(p[len(p)-7:]))
+			}
+		}
+	}
+	if want := []string{"batch 0", "batch 1", "batch 2", "batch 4", "batch 5"}; !slices.Equal(got, want) {
+		t.Errorf("host got %q, want %q", got, want)
+	}
+	if tx, txErr := d.Stats.TxPackets.Load(), d.Stats.TxErrors.Load(); tx != 5 || txErr != 1 {
+		t.Errorf("tx_packets %d tx_errors %d, want 5 and 1", tx, txErr)
+	}
+	if n := info().TxBatches; n != 1 {
+		t.Errorf("tx_batches %d, want 1", n)
+	}
+}
+
+func isIPIPBytes(p []byte) bool {
+	return len(p) > 40 && p[9] == 4 && bytes.Contains(p, []byte("batch "))
 }
 
 func udpInfo(d *netdev.Device) *hostlink.UDPInfo {

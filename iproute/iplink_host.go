@@ -283,6 +283,7 @@ func printHostIP(p *Printer, info any) {
 	if i.Inet6 != "" {
 		p.PrintString("inet6", "inet6 %s ", i.Inet6)
 	}
+	p.PrintUint("tx_batches", "tx_batches %d ", i.TxBatches)
 }
 
 func printHostUDP(p *Printer, info any) {
