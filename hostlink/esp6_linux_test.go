@@ -86,7 +86,7 @@ func TestPrivESP6OverHostIP(t *testing.T) {
 	if out := softnetIP(t, wA, "ip -d link show dev hip0"); !bytes.Contains([]byte(out), []byte("host-ip protocols 50 family inet,inet6 ")) {
 		t.Errorf("ip -d link show dev hip0:\n%s", out)
 	}
-	if out := softnetIP(t, wA, "ip -d -j link show dev hip0"); !bytes.Contains([]byte(out), []byte(`"info_data":{"protocols":"50","family":"inet,inet6"}`)) {
+	if out := softnetIP(t, wA, "ip -d -j link show dev hip0"); !bytes.Contains([]byte(out), []byte(`"info_data":{"protocols":"50","family":"inet,inet6","tx_batches":`)) {
 		t.Errorf("ip -d -j link show dev hip0:\n%s", out)
 	}
 
