@@ -269,3 +269,25 @@ func TestCrossNamespaceLinkNetGone(t *testing.T) {
 		t.Error("t0 survived its link namespace")
 	}
 }
+
+// TestDeviceBeforeIPCompTunnelState: an ipip device with the same
+// endpoints as a tunnel-mode IPComp SA takes the IP-in-IP packets, as in
+// Linux, where tunnel4 offers them to ipip before xfrm4_tunnel (the SA's
+// kernel tunnel state takes only what no device claims).
+func TestDeviceBeforeIPCompTunnelState(t *testing.T) {
+	tp := sites(t, "")
+	for _, h := range [][3]string{{"a", "192.0.2.1", "198.51.100.2"}, {"b", "198.51.100.2", "192.0.2.1"}} {
+		for _, d := range [][2]string{{h[1], h[2]}, {h[2], h[1]}} {
+			ip(t, tp, h[0], "ip xfrm state add src "+d[0]+" dst "+d[1]+" proto comp spi 0x100 mode tunnel comp deflate")
+		}
+	}
+	got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 2)
+	if len(got) != 2 || !got[0].Reply || !got[1].Reply {
+		t.Fatalf("ping: %+v", got)
+	}
+	for _, h := range []string{"a", "b"} {
+		if n := tp.Dev(h + ":t0").Stats.RxPackets.Load(); n != 2 {
+			t.Errorf("%s t0 rx %d, want 2 (the kernel tunnel state took them)", h, n)
+		}
+	}
+}

@@ -35,18 +35,25 @@ var (
 	_ netdev.DelLinkKeeper = Kind{}
 )
 
-// Protocol handler priority: other IP-in-IP handlers (vti's, xfrm's)
-// register above it, since ipip answers unmatched packets with ICMP
-// port unreachable as tunnel4 does.
-const handlerPriority = 0
+// Protocol handler priorities, in tunnel4's order (inet tries the
+// highest first): vti's IP-in-IP handler (10) before ipip's devices
+// (HandlerPriority), then xfrm's kernel tunnel states of tunnel-mode
+// IPComp SAs (1), and last tunnel4's end of the chain, which answers a
+// packet nobody took with ICMP port unreachable (EndPriority).
+const (
+	HandlerPriority = 2
+	EndPriority     = 0
+)
 
 func init() {
 	netdev.RegisterKind(kind)
 	h := &handler{proto: tunnel.ProtoIPIP}
-	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoIPIP, handlerPriority, h)
+	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoIPIP, HandlerPriority, h)
+	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoIPIP, EndPriority, chainEnd{})
 	tunnel.RegisterInnerProto(tunnel.ProtoIPIP, h)
 	m := &handler{proto: tunnel.ProtoMPLS}
-	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoMPLS, handlerPriority, m)
+	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoMPLS, HandlerPriority, m)
+	inet.AddProtocol(inet.FamilyV4, tunnel.ProtoMPLS, EndPriority, chainEnd{})
 	tunnel.RegisterInnerProto(tunnel.ProtoMPLS, m)
 }
 
@@ -147,11 +154,7 @@ func (h *handler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Bu
 	}
 	t := Fam.Net(ns).Lookup(dev.Index(), packet.TunnelNoKey, outer.Source(), outer.Destination(), 0)
 	if t == nil {
-		b.PushTo(b.NetworkStart())
-		inet.ICMPSend(ns, b, header.ICMPv4DestUnreach, header.ICMPv4PortUnreach, 0)
-		dev.Drops.Add(DropNoTunnel)
-		b.Free()
-		return inet.Handled
+		return inet.Declined // ipip_tunnel_rcv's -1: the next handler's turn
 	}
 	c := t.Config()
 	if c.Proto != h.proto && c.Proto != 0 {
@@ -171,6 +174,21 @@ func (h *handler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Bu
 	t.Rcv(b, &md)
 	return inet.Handled
 }
+
+// chainEnd is the end of tunnel4_rcv's handler chain: an IP-in-IP
+// packet no tunnel (ipip device, vti, IPComp tunnel state) took is
+// answered with ICMP port unreachable and dropped.
+type chainEnd struct{}
+
+func (chainEnd) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) inet.ProtoVerdict {
+	b.PushTo(b.NetworkStart())
+	inet.ICMPSend(ns, b, header.ICMPv4DestUnreach, header.ICMPv4PortUnreach, 0)
+	dev.Drops.Add(DropNoTunnel)
+	b.Free()
+	return inet.Handled
+}
+
+func (chainEnd) Err(*netdev.Namespace, inet.ICMPErr) bool { return false }
 
 // Err is ipip_err.
 func (h *handler) Err(ns *netdev.Namespace, e inet.ICMPErr) bool {

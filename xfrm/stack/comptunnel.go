@@ -26,11 +26,11 @@ func init() {
 	}
 }
 
-// prioKernTunnel runs the kernel tunnel states after VTI (10) but ahead
-// of the ipip device handler (0), which answers a packet no device takes
-// with ICMP unreachable as tunnel4_rcv does at the end of its chain.
-// Linux tries ipip first and xfrm4_tunnel last; the two differ only for
-// an ipip device with the same endpoints as a tunnel-mode IPComp SA.
+// prioKernTunnel runs the kernel tunnel states in tunnel4's order: after
+// VTI (10) and the ipip devices (2: an ipip device with the same
+// endpoints as a tunnel-mode IPComp SA takes its packets, as in Linux),
+// ahead of the end of the chain (0), which answers a packet nobody took
+// with ICMP unreachable as tunnel4_rcv does.
 const prioKernTunnel = 1
 
 // kernTunnelRcv is xfrm_tunnel_rcv / xfrm6_tunnel_rcv: IP in IP between
