@@ -10,10 +10,24 @@ import (
 // OutputHook sees every routed IP packet just before it goes to the
 // neighbour layer: locally generated (forward false) and forwarded
 // (forward true) ones, data at the IP header, dst its route. It returns
-// true when it took the packet (it then owns b), false to let it go on.
+// HookTaken or HookDropped when it took the packet (it then owns b),
+// HookPass to let it go on.
 // This is where xfrm applies output policies (xfrm_lookup's bundle in
 // Linux, which replaces the dst).
-type OutputHook func(ns *netdev.Namespace, b *packet.Buffer, dst *Dst, family int, forward bool) bool
+type OutputHook func(ns *netdev.Namespace, b *packet.Buffer, dst *Dst, family int, forward bool) HookVerdict
+
+// HookVerdict is what an OutputHook did with a packet.
+type HookVerdict uint8
+
+const (
+	// HookPass: the hook left the packet alone; it goes on as routed.
+	HookPass HookVerdict = iota
+	// HookTaken: the hook took the packet and sent it on (transformed).
+	HookTaken
+	// HookDropped: the hook took the packet and dropped it (policy block,
+	// no states), counting the drop itself.
+	HookDropped
+)
 
 // EncapHandler transmits a packet whose route carries a lightweight-tunnel
 // encapsulation (Route.Encap, lwtunnel_output/lwtunnel_xmit). It owns b
@@ -56,14 +70,20 @@ func (d *Dst) Encap() any {
 // hooked runs the encap handler and the output hook; it reports whether
 // one of them took b.
 func (st *netState) hooked(b *packet.Buffer, dst *Dst, family int, forward bool) bool {
+	return st.hookVerdict(b, dst, family, forward) != HookPass
+}
+
+// hookVerdict is hooked with the output hook's verdict (an encap
+// handler's transmit is HookTaken).
+func (st *netState) hookVerdict(b *packet.Buffer, dst *Dst, family int, forward bool) HookVerdict {
 	if dst.route != nil && dst.route.Encap != nil {
 		if h := encapHandler.Load(); h != nil {
 			(*h)(st.ns, b, dst, family)
-			return true
+			return HookTaken
 		}
 	}
 	if h := outputHook.Load(); h != nil {
 		return (*h)(st.ns, b, dst, family, forward)
 	}
-	return false
+	return HookPass
 }

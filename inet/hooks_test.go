@@ -54,13 +54,13 @@ func TestProtocolTableAndHooks(t *testing.T) {
 		t.Errorf("declining handler saw %d, taking handler %d; want 1, 1", hi.seen, lo.seen)
 	}
 	var hooked int
-	inet.SetOutputHook(func(ns *netdev.Namespace, b *packet.Buffer, d *inet.Dst, fam int, fwd bool) bool {
+	inet.SetOutputHook(func(ns *netdev.Namespace, b *packet.Buffer, d *inet.Dst, fam int, fwd bool) inet.HookVerdict {
 		if ns.Name() != "r" || !fwd {
-			return false
+			return inet.HookPass
 		}
 		hooked++
 		b.Free()
-		return true
+		return inet.HookDropped
 	})
 	defer inet.SetOutputHook(nil)
 	send()

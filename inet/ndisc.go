@@ -215,13 +215,21 @@ func (st *netState) ndiscXmit(d *netdev.Device, b *packet.Buffer, p []byte, src,
 // device ends in xfrm_lookup with the ICMPv6 type in the flow, so an
 // IPsec policy matching ICMPv6 135/136 applies to neighbour discovery
 // too (a required template without a state drops it with XfrmOutNoStates;
-// users add bypass policies). It reports whether the hook took b; the
-// ICMPv6 output counters then stay as they are (Linux counts nothing for
-// a failed lookup).
+// users add bypass policies). It reports whether the hook took b. A
+// packet the hook sent on (transformed) is counted as NDP output, as
+// ndisc_send_skb counts after dst_output; one it dropped is not (Linux
+// counts nothing for a failed lookup).
 func (st *netState) ndiscHooked(d *netdev.Device, b *packet.Buffer) bool {
 	if outputHook.Load() == nil {
 		return false
 	}
+	typ := header.ICMPv6(b.Bytes()[header.IPv6MinimumSize:]).Type()
 	dst := &Dst{Type: RouteUnicast, Family: FamilyV6, Dev: d, Scope: ScopeLink}
-	return st.hooked(b, dst, FamilyV6, false)
+	switch st.hookVerdict(b, dst, FamilyV6, false) {
+	case HookPass:
+		return false
+	case HookTaken:
+		st.countNDOut(typ)
+	}
+	return true
 }

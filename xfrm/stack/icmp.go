@@ -112,25 +112,25 @@ func icmpInputCheck(n *xfrm.Net, b *packet.Buffer) bool {
 // icmpOutput is the second half of icmp_route_lookup for a locally
 // generated ICMP error whose own flow found pol (nil: none) and was
 // passed in clear or blocked. It reports whether it decided the packet's
-// fate (verdict is then the output hook's result: true when b was taken).
-func icmpOutput(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, dst *inet.Dst, pol *xfrm.Policy) (decided, verdict bool) {
+// fate (verdict is then the output hook's result).
+func icmpOutput(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, dst *inet.Dst, pol *xfrm.Policy) (decided bool, verdict inet.HookVerdict) {
 	inner, ok := icmpQuoted(b.Bytes(), true)
 	if !ok {
-		return false, false
+		return false, inet.HookPass
 	}
 	blocked := (pol == nil && n.SPD.DefaultBlock(xfrm.PolicyOut)) ||
 		(pol != nil && pol.Cfg().Action == xfrm.ActionBlock)
 	var f xfrm.Flow
 	fam, ok := decodeReverse(inner, &f)
 	if !ok {
-		return false, false
+		return false, inet.HookPass
 	}
 	f.Oif, f.Mark = dst.Dev.Index(), b.Mark
 	rpol := n.SPD.Lookup(xfrm.PolicyOut, fam, &f, 0)
 	if rpol == nil || rpol.Cfg().Flags&xfrm.PolicyICMP == 0 {
 		// XFRM_LOOKUP_ICMP without a policy or without `flag icmp`:
 		// ENOENT, and the first lookup's verdict stands.
-		return false, false
+		return false, inet.HookPass
 	}
 	if blocked {
 		// The first lookup counted its block before the relookup.
@@ -141,18 +141,18 @@ func icmpOutput(ns *netdev.Namespace, n *xfrm.Net, b *packet.Buffer, dst *inet.D
 	if rc.Action == xfrm.ActionBlock {
 		n.MIB.Inc(xfrm.OutPolBlock)
 		dropOn(dst.Dev, b, DropPolicy)
-		return true, true
+		return true, inet.HookDropped
 	}
 	var xs [xfrm.MaxDepth]*xfrm.State
 	nx, ok := resolve(ns, n, rpol, &f, fam, b.Mark, &xs)
 	if !ok {
 		n.MIB.Inc(xfrm.OutNoStates)
 		dropOn(dst.Dev, b, DropNoStates)
-		return true, true
+		return true, inet.HookDropped
 	}
 	if nx == 0 {
-		return true, false
+		return true, inet.HookPass
 	}
 	bundleOutput(ns, n, b, dst, xs[:nx])
-	return true, true
+	return true, inet.HookTaken
 }

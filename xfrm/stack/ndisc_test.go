@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/softnet/softnet/header"
+	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/topo"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
@@ -97,5 +98,46 @@ func TestNDPThroughXfrm(t *testing.T) {
 				t.Error("XfrmOutNoStates = 0, want > 0")
 			}
 		})
+	}
+}
+
+// TestNDPInESP: with SAs for the solicited-node groups as well, the
+// output lookup transforms the neighbour solicitation itself: it leaves
+// as ESP (no NDP in clear), the peer decrypts it and answers, pings are
+// answered, and the solicitation is counted as ICMPv6 output
+// (Icmp6OutNeighborSolicits), as ndisc_send_skb counts what dst_output
+// accepted.
+func TestNDPInESP(t *testing.T) {
+	const key = "0x000102030405060708090a0b0c0d0e0f10111213"
+	tp := topo.New(t)
+	tp.Host("a")
+	tp.Host("b")
+	tp.Link("a:eth0", "b:eth0", "2001:db8::1/64", "2001:db8::2/64")
+	for _, h := range []string{"a", "b"} {
+		lines := []string{
+			"ip xfrm policy add src ::/0 dst ::/0 dir out priority 100 tmpl proto esp mode transport",
+			"ip xfrm policy add src ::/0 dst ::/0 dir in priority 100 tmpl proto esp mode transport",
+		}
+		for _, sa := range [][3]string{
+			{"2001:db8::1", "2001:db8::2", "0x100"}, {"2001:db8::2", "2001:db8::1", "0x200"},
+			{"2001:db8::1", "ff02::1:ff00:2", "0x300"}, {"2001:db8::2", "ff02::1:ff00:1", "0x400"},
+		} {
+			lines = append(lines, "ip xfrm state add src "+sa[0]+" dst "+sa[1]+" proto esp spi "+sa[2]+
+				" mode transport aead rfc4106(gcm(aes)) "+key+" 128")
+		}
+		ipLines(t, tp, h, lines...)
+	}
+	tap := &ndTap{}
+	tp.Dev("a:eth0").AddTap(tap)
+	nsBefore := inet.CounterValue(tp.NS("a"), "Icmp6OutNeighborSolicits") // DAD, before the policies
+	pingAll(t, tp, "a", "2001:db8::2", 3)
+	if tap.ns != 0 || tap.na != 0 || tap.esp < 4 {
+		t.Errorf("a sent %d NS, %d NA in clear, %d ESP; want none in clear and ≥ 4 ESP (NS + 3 pings)", tap.ns, tap.na, tap.esp)
+	}
+	if n := inet.CounterValue(tp.NS("a"), "Icmp6OutNeighborSolicits") - nsBefore; n == 0 {
+		t.Error("Icmp6OutNeighborSolicits +0 on a: the solicitation sent in ESP was not counted")
+	}
+	if n := xfrm.ForNamespace(tp.NS("a")).MIB.Get(xfrm.OutNoStates); n != 0 {
+		t.Errorf("XfrmOutNoStates = %d, want 0", n)
 	}
 }

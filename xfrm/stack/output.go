@@ -34,28 +34,28 @@ func init() { inet.SetOutputHook(outputHook) }
 
 // outputHook is xfrm_lookup for routed packets (and, for forwarded ones,
 // the fwd policy check of ip_forward / ip6_forward first).
-func outputHook(ns *netdev.Namespace, b *packet.Buffer, dst *inet.Dst, family int, forward bool) bool {
+func outputHook(ns *netdev.Namespace, b *packet.Buffer, dst *inet.Dst, family int, forward bool) inet.HookVerdict {
 	if b.Dst == transformed {
 		b.Dst = nil
-		return false
+		return inet.HookPass
 	}
 	n := xfrm.ForNamespace(ns)
 	if forward {
 		if b.SecPath != nil || !n.SPD.Empty(xfrm.PolicyFwd) {
 			if !policyCheck(n, b, xfrm.PolicyFwd) {
 				dropOn(dst.Dev, b, DropPolicy)
-				return true
+				return inet.HookDropped
 			}
 		}
 		b.SecPath = nil
 	}
 	if n.SPD.Empty(xfrm.PolicyOut) {
-		return false
+		return inet.HookPass
 	}
 	var f xfrm.Flow
 	fam, ok := decode(b.Bytes(), &f)
 	if !ok {
-		return false
+		return inet.HookPass
 	}
 	f.Oif, f.Mark = dst.Dev.Index(), b.Mark
 	pol := n.SPD.Lookup(xfrm.PolicyOut, fam, &f, 0)
@@ -68,32 +68,32 @@ func outputHook(ns *netdev.Namespace, b *packet.Buffer, dst *inet.Dst, family in
 		if n.SPD.DefaultBlock(xfrm.PolicyOut) {
 			n.MIB.Inc(xfrm.OutPolBlock)
 			dropOn(dst.Dev, b, DropPolicy)
-			return true
+			return inet.HookDropped
 		}
-		return false
+		return inet.HookPass
 	}
 	n.SPD.Touch(pol)
 	pc := pol.Cfg()
 	if pc.Action == xfrm.ActionBlock {
 		n.MIB.Inc(xfrm.OutPolBlock)
 		dropOn(dst.Dev, b, DropPolicy)
-		return true
+		return inet.HookDropped
 	}
 	if len(pc.Tmpls) == 0 {
-		return false
+		return inet.HookPass
 	}
 	var xs [xfrm.MaxDepth]*xfrm.State
 	nx, ok := resolve(ns, n, pol, &f, fam, b.Mark, &xs)
 	if !ok {
 		n.MIB.Inc(xfrm.OutNoStates)
 		dropOn(dst.Dev, b, DropNoStates)
-		return true
+		return inet.HookDropped
 	}
 	if nx == 0 {
-		return false
+		return inet.HookPass
 	}
 	bundleOutput(ns, n, b, dst, xs[:nx])
-	return true
+	return inet.HookTaken
 }
 
 // passesOrBlocks reports whether the out policy found for a flow (nil:
