@@ -87,3 +87,33 @@ func (st *netState) hookVerdict(b *packet.Buffer, dst *Dst, family int, forward 
 	}
 	return HookPass
 }
+
+// InputPolicyHook is the input policy check (xfrm4_policy_check /
+// xfrm6_policy_check, direction in) for the handlers of protocols that
+// check for themselves rather than at delivery (Linux's no_policy
+// protocols: tunnel4's IP-in-IP and MPLS-in-IP, whose ipip devices check
+// a packet they claim). b's data is at its transport header with the
+// network header set; the hook leaves it there, counts a failure in its
+// MIB and reports whether b may pass.
+type InputPolicyHook func(ns *netdev.Namespace, b *packet.Buffer) bool
+
+var inputPolicyHook atomic.Pointer[InputPolicyHook]
+
+// SetInputPolicyHook installs the input policy check (nil removes it).
+// Call it at package init.
+func SetInputPolicyHook(h InputPolicyHook) {
+	if h == nil {
+		inputPolicyHook.Store(nil)
+		return
+	}
+	inputPolicyHook.Store(&h)
+}
+
+// InputPolicyOK runs the input policy check on b (data at its transport
+// header); without a hook every packet passes.
+func InputPolicyOK(ns *netdev.Namespace, b *packet.Buffer) bool {
+	if h := inputPolicyHook.Load(); h != nil {
+		return (*h)(ns, b)
+	}
+	return true
+}

@@ -11,6 +11,8 @@ import (
 	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/tunnel"
+	"github.com/softnet/softnet/tunnel/ipip"
+	"github.com/softnet/softnet/xfrm"
 )
 
 // ip runs an iproute2 command line in host.
@@ -289,5 +291,28 @@ func TestDeviceBeforeIPCompTunnelState(t *testing.T) {
 		if n := tp.Dev(h + ":t0").Stats.RxPackets.Load(); n != 2 {
 			t.Errorf("%s t0 rx %d, want 2 (the kernel tunnel state took them)", h, n)
 		}
+	}
+}
+
+// TestInputPolicy: tunnel4 leaves the input policy check to ipip, which
+// checks the packets its devices claim (ipip_tunnel_rcv's
+// xfrm4_policy_check): an in policy blocking IP-in-IP from a drops them
+// on b's t0 (XFRM_POLICY, XfrmInPolBlock).
+func TestInputPolicy(t *testing.T) {
+	tp := sites(t, "")
+	ip(t, tp, "b", "ip xfrm policy add src 192.0.2.1/32 dst 198.51.100.2/32 proto 4 dir in action block")
+	if got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 2); len(got) != 0 {
+		t.Fatalf("ping answered through a blocked tunnel: %+v", got)
+	}
+	d := tp.Dev("b:t0")
+	if n := d.Drops.Get(ipip.DropPolicy); n != 2 || d.Stats.RxPackets.Load() != 0 {
+		t.Errorf("b t0: %d XFRM_POLICY drops, rx %d; want 2 and 0", n, d.Stats.RxPackets.Load())
+	}
+	if n := xfrm.ForNamespace(tp.NS("b")).MIB.Get(xfrm.InPolBlock); n != 2 {
+		t.Errorf("XfrmInPolBlock = %d, want 2", n)
+	}
+	ip(t, tp, "b", "ip xfrm policy flush")
+	if got := tp.Ping("a", "203.0.113.2", inet.EchoOpts{}, 1); len(got) != 1 || !got[0].Reply {
+		t.Errorf("after the flush: %+v", got)
 	}
 }

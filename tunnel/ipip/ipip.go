@@ -162,6 +162,11 @@ func (h *handler) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Bu
 		b.Free()
 		return inet.Handled
 	}
+	if !inet.InputPolicyOK(ns, b) { // tunnel4 is no_policy: ipip checks
+		t.Dev().Drops.Add(DropPolicy)
+		b.Free()
+		return inet.Handled
+	}
 	b.Protocol = netdev.EthPIPv4
 	if h.proto == tunnel.ProtoMPLS {
 		b.Protocol = netdev.EthPMPLS
@@ -194,6 +199,10 @@ func (chainEnd) Err(*netdev.Namespace, inet.ICMPErr) bool { return false }
 func (h *handler) Err(ns *netdev.Namespace, e inet.ICMPErr) bool {
 	return Fam.Net(ns).Err(e)
 }
+
+// DropPolicy counts packets a tunnel claimed that the input policy check
+// refused (xfrm4_policy_check in ipip_tunnel_rcv).
+var DropPolicy = netdev.RegisterDropReason("XFRM_POLICY")
 
 // DropNoTunnel counts IP-in-IP packets no tunnel took.
 var DropNoTunnel = netdev.RegisterDropReason("IPIP_NO_TUNNEL")

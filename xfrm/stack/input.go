@@ -43,9 +43,15 @@ func init() {
 		RegisterProtocol(6, p, PrioXfrm, h)
 	}
 	g := &gate{}
+	inet.SetInputPolicyHook(g.check)
 	for p := 0; p < 256; p++ {
-		switch xfrm.Proto(p) {
-		case xfrm.ProtoESP, xfrm.ProtoAH, xfrm.ProtoComp:
+		switch uint8(p) {
+		case uint8(xfrm.ProtoESP), uint8(xfrm.ProtoAH), uint8(xfrm.ProtoComp),
+			uint8(xfrm.ProtoIPIP), uint8(xfrm.ProtoIPv6), header.IPProtoMPLS:
+			// Linux's no_policy protocols: the transforms, and tunnel4 /
+			// tunnel6 (IP-in-IP, IPv6-in-IP, MPLS-in-IP), whose packets
+			// reach vti or an SA's kernel tunnel state unchecked; an ipip
+			// device checks what it claims (inet.InputPolicyOK).
 			continue
 		}
 		prio := gatePrio
@@ -141,26 +147,28 @@ func reinject(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer, mac [1
 // declines a packet the policy allows, so the real handler gets it.
 type gate struct{}
 
-func (gate) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) inet.ProtoVerdict {
-	if b.SecPath == nil {
-		n := xfrm.ForNamespace(ns)
-		if n.SPD.Empty(xfrm.PolicyIn) {
-			return inet.Declined
-		}
-	}
-	off := b.NetworkStart()
-	cur := b.Headroom()
-	if !b.PushTo(off) {
-		return inet.Declined
-	}
-	n := xfrm.ForNamespace(ns)
-	ok := policyCheck(n, b, xfrm.PolicyIn) || icmpInputCheck(n, b)
-	b.PushTo(cur)
-	if ok {
+func (g gate) Receive(ns *netdev.Namespace, dev *netdev.Device, b *packet.Buffer) inet.ProtoVerdict {
+	if g.check(ns, b) {
 		return inet.Declined
 	}
 	dev.Drop(b, DropPolicy)
 	return inet.Handled
+}
+
+// check is the input policy check of a packet whose data is at its
+// transport header (inet.InputPolicyHook).
+func (gate) check(ns *netdev.Namespace, b *packet.Buffer) bool {
+	n := xfrm.ForNamespace(ns)
+	if b.SecPath == nil && n.SPD.Empty(xfrm.PolicyIn) {
+		return true
+	}
+	cur := b.Headroom()
+	if !b.PushTo(b.NetworkStart()) {
+		return true
+	}
+	ok := policyCheck(n, b, xfrm.PolicyIn) || icmpInputCheck(n, b)
+	b.PushTo(cur)
+	return ok
 }
 
 func (gate) Err(*netdev.Namespace, inet.ICMPErr) bool { return false }
