@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -146,7 +147,8 @@ func (s *peerSession) guest(timeout int, cmd string) string {
 // the inner addresses on lo with host routes over the wire, permanent
 // neighbours for the IPv6 underlay (so that no neighbour discovery runs
 // through the transport-mode policies), and ESP-in-UDP sockets in the
-// guest: port 4500 UDP_ENCAP_ESPINUDP and 4501 UDP_ENCAP_ESPINUDP_NON_IKE.
+// guest: port 4500 UDP_ENCAP_ESPINUDP and 4501 UDP_ENCAP_ESPINUDP_NON_IKE
+// on IPv4, 4502 UDP_ENCAP_ESPINUDP on IPv6.
 func startPeer(t *testing.T) *peerSession {
 	requireKernelPeer(t)
 	if out, err := kp(t, "boot.sh"); err != nil {
@@ -154,9 +156,17 @@ func startPeer(t *testing.T) *peerSession {
 	}
 	t.Cleanup(func() { _, _ = kp(t, "stop.sh") })
 	tool := kernelpeer.GuestTool(t, kpName, "github.com/softnet/softnet/internal/kernelpeer/udpencap")
-	// esp6 for the IPv6 underlay, xfrm4_tunnel for the IPIP state of a
-	// tunnel-mode IPComp SA (ipcomp_tunnel_attach).
-	mods := kernelpeer.GuestModules(t, kpName, "net/ipv6/esp6.ko", "net/ipv4/xfrm4_tunnel.ko")
+	// esp6, ah6 and ipcomp6 for the IPv6 underlay, xfrm4_tunnel and
+	// xfrm6_tunnel (on tunnel6) for the IP-in-IP state of a tunnel-mode
+	// IPComp SA (ipcomp_tunnel_attach), in dependency order.
+	mods := kernelpeer.GuestModules(t, kpName, "net/ipv6/esp6.ko", "net/ipv4/xfrm4_tunnel.ko",
+		"net/ipv6/tunnel6.ko", "net/ipv6/xfrm6_tunnel.ko", "net/ipv6/ah6.ko", "net/ipv6/ipcomp6.ko")
+	var insmod []string
+	for _, m := range mods {
+		// A module the image already has (built in or loaded) is kept.
+		name := strings.TrimSuffix(filepath.Base(m), ".ko")
+		insmod = append(insmod, fmt.Sprintf("grep -q '^%s ' /proc/modules || [ -d /sys/module/%s ] || insmod %s", name, name, m))
+	}
 	enterNetns(t, kpName)
 	if out, err := exec.Command("ip", "addr", "flush", "dev", "kvmtap1").CombinedOutput(); err != nil {
 		t.Fatalf("flush kvmtap1: %v %s", err, out)
@@ -186,7 +196,8 @@ func startPeer(t *testing.T) *peerSession {
 	s.guest(60, strings.Join([]string{
 		"set -e",
 		"modprobe tunnel4",
-		"insmod " + mods[0], "insmod " + mods[1],
+		"modprobe xfrm_ipcomp",
+		strings.Join(insmod, "\n"),
 		"sysctl -qw net.ipv6.conf.lo.disable_ipv6=0 net.ipv6.conf.eth1.disable_ipv6=0",
 		"ip addr add 203.0.113.2/32 dev lo",
 		"ip route add 203.0.113.1/32 dev eth1 src 203.0.113.2",
@@ -197,7 +208,8 @@ func startPeer(t *testing.T) *peerSession {
 		"ip xfrm state flush", "ip xfrm policy flush",
 		tool + " -port 4500 -type 2 > /tmp/encap4500 2>&1 &",
 		tool + " -port 4501 -type 1 > /tmp/encap4501 2>&1 &",
-		"for f in /tmp/encap4500 /tmp/encap4501; do for i in $(seq 100); do grep -q ready $f 2>/dev/null && break; sleep 0.1; done; cat $f; done",
+		tool + " -port 4502 -type 2 -family 6 > /tmp/encap4502 2>&1 &",
+		"for f in /tmp/encap4500 /tmp/encap4501 /tmp/encap4502; do for i in $(seq 100); do grep -q ready $f 2>/dev/null && break; sleep 0.1; done; cat $f; done",
 	}, "\n"))
 	return s
 }
