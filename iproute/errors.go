@@ -38,6 +38,10 @@ func duparg2(key, arg string) error {
 	return fail(255, "Error: either \"%s\" is duplicate, or \"%s\" is a garbage.", key, arg)
 }
 
+func missarg(key string) error {
+	return fail(255, "Error: argument \"%s\" is required", key)
+}
+
 func incomplete() error {
 	return fail(255, "Command line is not complete. Try option \"help\"")
 }

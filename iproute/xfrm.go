@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/softnet/softnet/xfrm"
@@ -62,16 +64,78 @@ func (a *xfrmArgs) nextMode() (xfrm.Mode, error) {
 }
 
 // nextReqid reads a REQID argument.
-func (a *xfrmArgs) nextReqid() (uint32, error) {
+func (a *xfrmArgs) nextReqid() (uint32, error) { return a.nextU32("REQID value is invalid") }
+
+// nextU32 reads a 32-bit number argument; msg is iproute2's complaint
+// about a bad one ("SPI value is invalid").
+func (a *xfrmArgs) nextU32(msg string) (uint32, error) {
 	v, err := a.next()
 	if err != nil {
 		return 0, err
 	}
 	n, ok := xfrmU32(v)
 	if !ok {
-		return 0, invarg("REQID value is invalid", v)
+		return 0, invarg(msg, v)
 	}
 	return n, nil
+}
+
+// A flagName is one word of a flag list and the bit it sets.
+type flagName[T ~uint8 | ~uint32] struct {
+	f    T
+	name string
+}
+
+// namedFlags is xfrm_state_flag_parse and its kin: after the keyword, a
+// hexadecimal 0x… value (at most max; msg is the complaint about a bad
+// one) replaces *dst, or a run of the table's names each sets its bit; a
+// word that is not a name ends the run unread, to be parsed as the next
+// option.
+func namedFlags[T ~uint8 | ~uint32](a *xfrmArgs, msg string, max uint64, table []flagName[T], dst *T) error {
+	v, err := a.next()
+	if err != nil {
+		return err
+	}
+	if len(v) > 2 && strings.HasPrefix(v, "0x") {
+		n, err := strconv.ParseUint(v[2:], 16, 64)
+		if err != nil || n > max {
+			return invarg(msg, v)
+		}
+		*dst = T(n)
+		return nil
+	}
+	for {
+		i := slices.IndexFunc(table, func(f flagName[T]) bool { return f.name == v })
+		if i < 0 {
+			a.i-- // back track: the word is the next option's
+			return nil
+		}
+		*dst |= table[i].f
+		if a.i+1 >= len(a.w) {
+			return nil
+		}
+		a.i++
+		v = a.w[a.i]
+	}
+}
+
+// valueAfter is iproute2's complaint about the value after keyword w.
+func valueAfter(w string) string { return "value after \"" + w + "\" is invalid" }
+
+// nextChoice reads an argument that must be one of choices and returns
+// its index; msg is iproute2's complaint about another ("DIR value is
+// invalid").
+func (a *xfrmArgs) nextChoice(msg string, choices ...string) (int, error) {
+	v, err := a.next()
+	if err != nil {
+		return 0, err
+	}
+	for i, c := range choices {
+		if v == c {
+			return i, nil
+		}
+	}
+	return 0, invarg(msg, v)
 }
 
 func (a *xfrmArgs) next() (string, error) {
@@ -318,7 +382,7 @@ func xfrmSelectorParse(c *Cmd, a *xfrmArgs, s *xfrm.Selector, family *int) (bool
 			}
 			n, ok := cUint(v)
 			if !ok || n > 0xffff {
-				return consumed, invarg(strings.ToUpper(w)+" value is invalid", v)
+				return consumed, invarg(valueAfter(w), v)
 			}
 			if w == "sport" || w == "type" {
 				s.Sport, s.SportMask = uint16(n), 0xffff

@@ -3,6 +3,7 @@ package iproute
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/softnet/softnet/netdev"
@@ -127,7 +128,7 @@ func protoOrAny(p xfrm.Proto) string {
 func (c *Cmd) xfrmAllocSPI(args []string) error {
 	cfg := xfrm.Config{}
 	family := c.Opts.Family
-	var spiSet bool
+	var spiSet, minSet, maxSet bool
 	lo, hi := uint32(0x100), uint32(0x0fffffff)
 	a := &xfrmArgs{w: args}
 	for ; a.more(); a.i++ {
@@ -140,19 +141,19 @@ func (c *Cmd) xfrmAllocSPI(args []string) error {
 		w := a.word()
 		switch w {
 		case "min", "max", "reqid", "seq":
-			v, err := a.next()
+			msg := valueAfter(w)
+			if w == "reqid" || w == "seq" {
+				msg = strings.ToUpper(w) + " value is invalid"
+			}
+			n, err := a.nextU32(msg)
 			if err != nil {
 				return err
 			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return invarg(w+" value is invalid", v)
-			}
 			switch w {
 			case "min":
-				lo = n
+				lo, minSet = n, true
 			case "max":
-				hi = n
+				hi, maxSet = n, true
 			case "reqid":
 				cfg.Reqid = n
 			}
@@ -163,11 +164,16 @@ func (c *Cmd) xfrmAllocSPI(args []string) error {
 			}
 			cfg.Mode = m
 		default:
-			return fail(255, "Error: either \"ID\" is duplicate, or \"%s\" is a garbage.", w)
+			return invarg("unknown", w)
 		}
 	}
-	if lo > hi {
-		return fail(1, "\"min\" value is larger than \"max\" value")
+	switch {
+	case minSet && !maxSet:
+		return fail(1, "\"max\" is missing")
+	case maxSet && !minSet:
+		return fail(1, "\"min\" is missing")
+	case lo > hi:
+		return fail(1, "value after \"min\" is larger than value after \"max\"")
 	}
 	if family == 0 {
 		family = 4

@@ -61,7 +61,7 @@ func (c *Cmd) xfrmOffload(a *xfrmArgs, policy bool) (*xfrm.Offload, error) {
 		o.Dir = xfrm.DirIn
 	case "out":
 	default:
-		return nil, invarg("Invalid direction", v)
+		return nil, invarg("DIR value is invalid", v) // iproute2 6.1 (6.10: DIR value is not "in" or "out")
 	}
 	return o, nil
 }

@@ -36,7 +36,7 @@ func TestXfrmOffloadCommands(t *testing.T) {
 		{"unknown device", simSA + " offload dev nosuch dir out", "Error: argument \"nosuch\" is wrong: Invalid device name\n[exit 255]", ""},
 		{"missing dev", simSA + " offload crypto dir out", "Error: argument \"dir\" is wrong: Missing dev keyword\n[exit 255]", ""},
 		{"missing dir", simSA + " offload dev eni0 mode tunnel", "Error: argument \"mode\" is wrong: Missing dir keyword\n[exit 255]", ""},
-		{"bad dir", simSA + " offload dev eni0 dir sideways", "Error: argument \"sideways\" is wrong: Invalid direction\n[exit 255]", ""},
+		{"bad dir", simSA + " offload dev eni0 dir sideways", "Error: argument \"sideways\" is wrong: DIR value is invalid\n[exit 255]", ""},
 		{"incomplete", simSA + " offload dev", "Command line is not complete. Try option \"help\"\n[exit 255]", ""},
 		{"ah", "ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto ah spi 9 auth 'hmac(sha256)' 0x" + strings.Repeat("11", 32) + " offload dev eni0 dir out", "Error: Type doesn't support offload.\n[exit 2]", ""},
 		{"tfcpad", strings.Replace(simSA, "transport", "tunnel", 1) + " tfcpad 64 offload dev eni0 dir out", "Error: TFC padding can't be offloaded.\n[exit 2]", ""},

@@ -95,7 +95,7 @@ func (c *Cmd) xfrmPolicySetDefault(args []string) error {
 	for i := 0; i+1 < len(args); i += 2 {
 		d, err := xfrmDir(args[i])
 		if err != nil {
-			return err
+			return invarg("unknown direction", args[i])
 		}
 		switch args[i+1] {
 		case "accept":
@@ -103,7 +103,7 @@ func (c *Cmd) xfrmPolicySetDefault(args []string) error {
 		case "block":
 			spd.SetDefault(d, true)
 		default:
-			return invarg("ACTION value is invalid", args[i+1])
+			return invarg(args[i]+" policy value is invalid", args[i+1])
 		}
 	}
 	if len(args)%2 == 1 {
@@ -139,13 +139,9 @@ func (c *Cmd) xfrmPolicyModify(args []string, update bool) error {
 		case "mark":
 			pc.Mark, err = xfrmMark(a)
 		case "if_id", "index", "priority":
-			v, e := a.next()
+			n, e := a.nextU32(strings.ToUpper(w) + " value is invalid")
 			if e != nil {
 				return e
-			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return invarg(strings.ToUpper(w)+" value is invalid", v)
 			}
 			switch w {
 			case "if_id":
@@ -156,31 +152,13 @@ func (c *Cmd) xfrmPolicyModify(args []string, update bool) error {
 				pc.Priority = n
 			}
 		case "ptype":
-			v, e := a.next()
-			if e != nil {
-				return e
-			}
-			switch v {
-			case "main":
-				pc.Type = xfrm.PolicyTypeMain
-			case "sub":
-				pc.Type = xfrm.PolicyTypeSub
-			default:
-				return invarg("PTYPE value is invalid", v)
-			}
+			var i int
+			i, err = a.nextChoice("PTYPE value is invalid", "main", "sub")
+			pc.Type = [...]xfrm.PolicyType{xfrm.PolicyTypeMain, xfrm.PolicyTypeSub}[i]
 		case "action":
-			v, e := a.next()
-			if e != nil {
-				return e
-			}
-			switch v {
-			case "allow":
-				pc.Action = xfrm.ActionAllow
-			case "block":
-				pc.Action = xfrm.ActionBlock
-			default:
-				return invarg("ACTION value is invalid", v)
-			}
+			var i int
+			i, err = a.nextChoice("ACTION value is invalid\n", "allow", "block")
+			pc.Action = [...]xfrm.PolicyAction{xfrm.ActionAllow, xfrm.ActionBlock}[i]
 		case "flag":
 			err = xfrmPolicyFlags(a, &pc)
 		case "limit":
@@ -195,7 +173,9 @@ func (c *Cmd) xfrmPolicyModify(args []string, update bool) error {
 		case "ctx":
 			return fail(2, "Error: security contexts are not supported by softnet.")
 		default:
-			return fail(255, "Error: either \"SELECTOR\" is duplicate, or \"%s\" is a garbage.", w)
+			// xfrm_policy_modify hands an unknown word to the selector
+			// parser, which leaves it, and then finds it a second time.
+			return duparg("unknown", w)
 		}
 		if err != nil {
 			return err
@@ -227,30 +207,10 @@ func (c *Cmd) xfrmPolicyModify(args []string, update bool) error {
 }
 
 func xfrmPolicyFlags(a *xfrmArgs, pc *xfrm.PolicyConfig) error {
-	v, err := a.next()
-	if err != nil {
-		return err
-	}
-	for {
-		switch v {
-		case "localok":
-			pc.Flags |= xfrm.PolicyLocalOK
-		case "icmp":
-			pc.Flags |= xfrm.PolicyICMP
-		default:
-			n, ok := cUint(v)
-			if !ok || n > 0xff {
-				return invarg("FLAG value is invalid", v)
-			}
-			pc.Flags |= xfrm.PolicyFlags(n)
-		}
-		if a.i+1 >= len(a.w) || (a.w[a.i+1] != "localok" && a.w[a.i+1] != "icmp") {
-			return nil
-		}
-		a.i++
-		v = a.w[a.i]
-	}
+	return namedFlags(a, "FLAG value is invalid", 0xff, policyFlagNames, &pc.Flags)
 }
+
+var policyFlagNames = []flagName[xfrm.PolicyFlags]{{xfrm.PolicyLocalOK, "localok"}, {xfrm.PolicyICMP, "icmp"}}
 
 // xfrmTmpl is xfrm_tmpl_parse; it leaves a at the first word after the
 // template.
@@ -258,13 +218,14 @@ func (c *Cmd) xfrmTmpl(a *xfrmArgs, pc *xfrm.PolicyConfig, family *int) error {
 	t := xfrm.Tmpl{AAlgos: ^uint32(0), EAlgos: ^uint32(0), CAlgos: ^uint32(0)}
 	var tcfg xfrm.Config
 	tfam := 0
-	var spiSet bool
+	var spiSet, idSeen bool
 	a.i++
 	for ; a.more(); a.i++ {
 		if ok, err := xfrmIDWord(a, &tcfg, &tfam, &spiSet); ok || err != nil {
 			if err != nil {
 				return err
 			}
+			idSeen = true
 			continue
 		}
 		w := a.word()
@@ -282,19 +243,17 @@ func (c *Cmd) xfrmTmpl(a *xfrmArgs, pc *xfrm.PolicyConfig, family *int) error {
 			}
 			t.Reqid = n
 		case "level":
-			v, err := a.next()
+			i, err := a.nextChoice("LEVEL value is invalid\n", "required", "use")
 			if err != nil {
 				return err
 			}
-			switch v {
-			case "required":
-				t.Optional = false
-			case "use":
-				t.Optional = true
-			default:
-				return invarg("LEVEL value is invalid", v)
-			}
+			t.Optional = i == 1
 		default:
+			if !idSeen {
+				// xfrm_tmpl_parse takes the first other word for the ID,
+				// which then lacks its protocol.
+				return missarg("XFRM-PROTO")
+			}
 			goto done
 		}
 	}
@@ -324,6 +283,9 @@ type policyFilter struct {
 	dir    *xfrm.PolicyDir
 	srcSet bool
 	dstSet bool
+	// selSeen and indexSeen record that a selector word or an index was
+	// given (get and delete need one of them, not both).
+	selSeen, indexSeen bool
 }
 
 func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *policyFilter, error) {
@@ -337,6 +299,7 @@ func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *pol
 		} else if ok {
 			f.srcSet = f.srcSet || f.sel.Saddr.IsValid()
 			f.dstSet = f.dstSet || f.sel.Daddr.IsValid()
+			f.selSeen = true
 			continue
 		}
 		switch w {
@@ -351,15 +314,11 @@ func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *pol
 			}
 			k.Dir, f.dir = d, &d
 		case "index":
-			v, err := a.next()
+			n, err := a.nextU32("INDEX value is invalid")
 			if err != nil {
 				return nil, nil, err
 			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return nil, nil, invarg("INDEX value is invalid", v)
-			}
-			k.Index = n
+			k.Index, f.indexSeen = n, true
 		case "mark":
 			m, err := xfrmMark(a)
 			if err != nil {
@@ -367,13 +326,9 @@ func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *pol
 			}
 			k.Mark = m
 		case "if_id":
-			v, err := a.next()
+			n, err := a.nextU32("IF_ID value is invalid")
 			if err != nil {
 				return nil, nil, err
-			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return nil, nil, invarg("IF_ID value is invalid", v)
 			}
 			k.IfID = n
 		case "ptype":
@@ -386,7 +341,7 @@ func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *pol
 			}
 		case "nosock":
 		default:
-			return nil, nil, fail(255, "Error: either \"SELECTOR\" is duplicate, or \"%s\" is a garbage.", w)
+			return nil, nil, invarg("unknown", w)
 		}
 		a.i++
 	}
@@ -403,9 +358,15 @@ func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *pol
 }
 
 func (c *Cmd) xfrmPolicyGet(args []string, del bool) error {
-	k, _, err := c.parsePolicyKey(args, true)
+	k, f, err := c.parsePolicyKey(args, true)
 	if err != nil {
 		return err
+	}
+	switch {
+	case !f.selSeen && !f.indexSeen:
+		return fail(1, "Not enough information: either SELECTOR or INDEX is required.")
+	case f.selSeen && f.indexSeen:
+		return duparg2("SELECTOR", "INDEX")
 	}
 	spd := xfrm.ForNamespace(c.NS).SPD
 	if del {

@@ -56,10 +56,7 @@ const xfrmStateUsage = "Usage: ip xfrm state { add | update } ID [ ALGO-LIST ] [
 	"Usage: ip xfrm state flush [ proto XFRM-PROTO ]\n" +
 	"Usage: ip xfrm state count\n"
 
-var stateFlagNames = []struct {
-	f    xfrm.Flags
-	name string
-}{{xfrm.FlagNoECN, "noecn"}, {xfrm.FlagDecapDSCP, "decap-dscp"}, {xfrm.FlagNoPMTUDisc, "nopmtudisc"},
+var stateFlagNames = []flagName[xfrm.Flags]{{xfrm.FlagNoECN, "noecn"}, {xfrm.FlagDecapDSCP, "decap-dscp"}, {xfrm.FlagNoPMTUDisc, "nopmtudisc"},
 	{xfrm.FlagWildRecv, "wildrecv"}, {xfrm.FlagICMP, "icmp"}, {xfrm.FlagAFUnspec, "af-unspec"},
 	{xfrm.FlagAlign4, "align4"}, {xfrm.FlagESN, "esn"}}
 
@@ -73,10 +70,18 @@ func xfrmIDWord(a *xfrmArgs, cfg *xfrm.Config, family *int, spiSet *bool) (bool,
 		if err != nil {
 			return true, err
 		}
-		ad, err := xfrmAddr(v, family)
+		// xfrm_id_parse reads a prefix of any family, then wants src and
+		// dst to agree.
+		var fam int
+		p, err := xfrmPrefix(v, &fam)
 		if err != nil {
 			return true, err
 		}
+		if *family != 0 && fam != *family {
+			return true, invarg("the same address family is required between values after \"src\" and \"dst\"", v)
+		}
+		*family = fam
+		ad := p.Addr()
 		if w == "src" {
 			cfg.Saddr = ad
 		} else {
@@ -93,13 +98,9 @@ func xfrmIDWord(a *xfrmArgs, cfg *xfrm.Config, family *int, spiSet *bool) (bool,
 		}
 		cfg.ID.Proto = p
 	case "spi":
-		v, err := a.next()
+		n, err := a.nextU32("SPI value is invalid")
 		if err != nil {
 			return true, err
-		}
-		n, ok := xfrmU32(v)
-		if !ok {
-			return true, invarg("SPI value is invalid", v)
 		}
 		cfg.ID.SPI, *spiSet = n, true
 	default:
@@ -134,27 +135,21 @@ func (c *Cmd) xfrmStateModify(args []string, update bool) error {
 		case "mark":
 			cfg.Mark, err = xfrmMark(a)
 		case "output-mark":
-			var m xfrm.Mark
-			m, err = xfrmMark(a)
-			cfg.OutputMark = m
+			cfg.OutputMark, err = xfrmOutputMark(a)
 		case "if_id":
-			v, e := a.next()
+			n, e := a.nextU32(valueAfter(w))
 			if e != nil {
 				return e
-			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return invarg("IF_ID value is invalid", v)
 			}
 			cfg.IfID = n
 		case "reqid", "replay-window", "replay-seq", "replay-oseq", "replay-seq-hi", "replay-oseq-hi", "tfcpad", "seq":
-			v, e := a.next()
+			what := valueAfter(w) // iproute2 names most by the keyword before them
+			if w == "reqid" || w == "seq" {
+				what = strings.ToUpper(w) + " value is invalid"
+			}
+			n, e := a.nextU32(what)
 			if e != nil {
 				return e
-			}
-			n, ok := xfrmU32(v)
-			if !ok {
-				return invarg(strings.ToUpper(w)+" value is invalid", v)
 			}
 			switch w {
 			case "reqid":
@@ -175,18 +170,7 @@ func (c *Cmd) xfrmStateModify(args []string, update bool) error {
 		case "flag":
 			err = xfrmStateFlags(a, &cfg)
 		case "extra-flag":
-			v, e := a.next()
-			if e != nil {
-				return e
-			}
-			switch v {
-			case "dont-encap-dscp":
-				cfg.ExtraFlags |= xfrm.ExtraDontEncapDSCP
-			case "oseq-may-wrap":
-				cfg.ExtraFlags |= xfrm.ExtraOSeqMayWrap
-			default:
-				return invarg("EXTRA-FLAG value is invalid", v)
-			}
+			err = xfrmExtraFlags(a, &cfg)
 		case "sel":
 			a.i++
 			sf := 0
@@ -200,18 +184,9 @@ func (c *Cmd) xfrmStateModify(args []string, update bool) error {
 		case "encap":
 			err = xfrmEncap(a, &cfg, &family)
 		case "dir":
-			v, e := a.next()
-			if e != nil {
-				return e
-			}
-			switch v {
-			case "in":
-				cfg.Dir = xfrm.DirIn
-			case "out":
-				cfg.Dir = xfrm.DirOut
-			default:
-				return invarg("DIR value is invalid", v)
-			}
+			var i int
+			i, err = a.nextChoice("DIR value is not \"in\" or \"out\"", "in", "out") // iproute2 6.10's xfrm_dir_parse
+			cfg.Dir = [...]xfrm.Dir{xfrm.DirIn, xfrm.DirOut}[i]
 		case "offload":
 			cfg.Offload, err = c.xfrmOffload(a, false)
 		case "aead", "enc", "auth", "auth-trunc", "comp":
@@ -227,7 +202,7 @@ func (c *Cmd) xfrmStateModify(args []string, update bool) error {
 				hasComp = true
 			}
 		default:
-			return fail(255, "Error: either \"ID\" is duplicate, or \"%s\" is a garbage.", w)
+			return invarg("unknown", w) // not an option, and the ID is parsed
 		}
 		if err != nil {
 			return err
@@ -283,39 +258,33 @@ func zeroAddr(family int) netip.Addr {
 }
 
 func xfrmStateFlags(a *xfrmArgs, cfg *xfrm.Config) error {
-	v, err := a.next()
+	return namedFlags(a, "FLAG value is invalid", 0xff, stateFlagNames, &cfg.Flags)
+}
+
+// extraFlagNames are the words of `extra-flag`, in XFRM_SA_XFLAG_* order.
+var extraFlagNames = []flagName[xfrm.ExtraFlags]{
+	{xfrm.ExtraDontEncapDSCP, "dont-encap-dscp"}, {xfrm.ExtraOSeqMayWrap, "oseq-may-wrap"}}
+
+// xfrmExtraFlags is xfrm_state_extra_flag_parse.
+func xfrmExtraFlags(a *xfrmArgs, cfg *xfrm.Config) error {
+	return namedFlags(a, "\"EXTRA-FLAG\" is invalid", 0xffffffff, extraFlagNames, &cfg.ExtraFlags)
+}
+
+// xfrmOutputMark parses "output-mark V [mask M]" (xfrm_state_modify's
+// words, not xfrm_parse_mark's).
+func xfrmOutputMark(a *xfrmArgs) (xfrm.Mark, error) {
+	v, err := a.nextU32(valueAfter("output-mark"))
 	if err != nil {
-		return err
+		return xfrm.Mark{}, err
 	}
-	for {
-		found := false
-		for _, f := range stateFlagNames {
-			if f.name == v {
-				cfg.Flags |= f.f
-				found = true
-			}
-		}
-		if !found {
-			n, ok := cUint(v)
-			if !ok || n > 0xff {
-				return invarg("FLAG value is invalid", v)
-			}
-			cfg.Flags |= xfrm.Flags(n)
-		}
-		if a.i+1 >= len(a.w) {
-			return nil
-		}
-		nx := a.w[a.i+1]
-		isFlag := false
-		for _, f := range stateFlagNames {
-			isFlag = isFlag || f.name == nx
-		}
-		if !isFlag {
-			return nil
-		}
+	m := xfrm.Mark{Value: v, Mask: 0xffffffff}
+	if a.i+1 < len(a.w) && a.w[a.i+1] == "mask" {
 		a.i++
-		v = nx
+		if m.Mask, err = a.nextU32("mask value is invalid\n"); err != nil {
+			return m, err
+		}
 	}
+	return m, nil
 }
 
 func xfrmLimit(a *xfrmArgs, l *xfrm.LifetimeConfig) error {
@@ -356,16 +325,12 @@ func xfrmLimit(a *xfrmArgs, l *xfrm.LifetimeConfig) error {
 }
 
 func xfrmEncap(a *xfrmArgs, cfg *xfrm.Config, family *int) error {
-	var ws [4]string
-	for i := range ws {
-		v, err := a.next()
-		if err != nil {
-			return err
-		}
-		ws[i] = v
+	typ, err := a.next()
+	if err != nil {
+		return err
 	}
 	e := &xfrm.Encap{}
-	switch ws[0] {
+	switch typ {
 	case "espinudp":
 		e.Type = xfrm.EncapESPInUDP
 	case "espinudp-nonike":
@@ -373,17 +338,28 @@ func xfrmEncap(a *xfrmArgs, cfg *xfrm.Config, family *int) error {
 	case "espintcp":
 		return fail(2, "Error: Unsupported encapsulation type (espintcp is not supported by softnet).")
 	default:
-		return invarg("ENCAP-TYPE value is invalid", ws[0])
+		return invarg("ENCAP-TYPE value is invalid", typ)
 	}
-	for i, p := range []*uint16{&e.Sport, &e.Dport} {
-		n, ok := cUint(ws[1+i])
-		if !ok || n > 0xffff {
-			return invarg("ENCAP value is invalid", ws[1+i])
+	for _, p := range []struct {
+		port *uint16
+		name string
+	}{{&e.Sport, "SPORT"}, {&e.Dport, "DPORT"}} {
+		v, err := a.next()
+		if err != nil {
+			return err
 		}
-		*p = uint16(n)
+		n, ok := cUint(v)
+		if !ok || n > 0xffff {
+			return invarg(p.name+" value after \"encap\" is invalid", v)
+		}
+		*p.port = uint16(n)
+	}
+	v, err := a.next()
+	if err != nil {
+		return err
 	}
 	f := *family
-	ad, err := xfrmAddr(ws[3], &f)
+	ad, err := xfrmAddr(v, &f)
 	if err != nil {
 		return err
 	}
@@ -417,7 +393,11 @@ func xfrmAlgo(a *xfrmArgs, cfg *xfrm.Config) error {
 		}
 		n, ok := cUint(v)
 		if !ok {
-			return 0, invarg("ALGO-ICV-LEN value is invalid", v)
+			what := "ALGO-ICV-LEN"
+			if typ == "auth-trunc" {
+				what = "ALGO-TRUNC-LEN"
+			}
+			return 0, invarg(what+" value is invalid", v)
 		}
 		return int(n), nil
 	}

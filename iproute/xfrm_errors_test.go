@@ -1,0 +1,77 @@
+package iproute
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestXfrmErrorsLikeLinux replays the error cases recorded from Debian's
+// iproute2 6.1 against a 6.1 kernel (testdata/xfrm-errors/linux-6.1.txt,
+// made with the kernel peer) and wants softnet's ip to print the same
+// text and exit with the same status. Cases that differ on purpose are
+// in xfrmErrorsNewer, with the text of later iproute2 releases.
+func TestXfrmErrorsLikeLinux(t *testing.T) {
+	data, err := os.ReadFile("testdata/xfrm-errors/linux-6.1.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := parseRecorded(strings.Join(dropComments(string(data)), "\n"))
+	if len(cases) < 20 {
+		t.Fatalf("only %d recorded cases", len(cases))
+	}
+	for _, c := range cases {
+		if want, ok := xfrmErrorsNewer[c.cmd]; ok {
+			c.want = want
+		}
+		t.Run(c.cmd, func(t *testing.T) {
+			env, _ := xfrmEnv(t)
+			// The guest's first NIC, which offload cases name.
+			if _, rc := runXfrm(env, "ip link add eth0 type dummy"); rc != 0 {
+				t.Fatal("ip link add eth0 type dummy failed")
+			}
+			out, rc := runXfrm(env, quoteAlgos(c.cmd))
+			if got := out + "[exit " + strconv.Itoa(rc) + "]"; got != c.want {
+				t.Errorf("softnet:\n%s\nLinux:\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+// xfrmErrorsNewer holds the recorded cases where softnet follows a later
+// iproute2 than 6.1: `dir` on a state (iproute2 6.10, xfrm_dir_parse).
+var xfrmErrorsNewer = map[string]string{
+	"ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 1 dir sideways aead rfc4106(gcm(aes)) 0x0102030405060708090a0b0c0d0e0f1011121314 128": "Error: argument \"sideways\" is wrong: DIR value is not \"in\" or \"out\"\n[exit 255]",
+}
+
+type recordedCase struct{ cmd, want string }
+
+// parseRecorded splits a recording into its cases.
+func parseRecorded(s string) []recordedCase {
+	var out []recordedCase
+	for _, block := range strings.Split("\n"+s, "\n== ")[1:] {
+		cmd, rest, _ := strings.Cut(block, "\n")
+		out = append(out, recordedCase{cmd: cmd, want: strings.TrimRight(rest, "\n")})
+	}
+	return out
+}
+
+// quoteAlgos quotes the algorithm names of a recorded command line (the
+// shell that ran it split words on blanks only, so they were bare).
+func quoteAlgos(cmd string) string {
+	for _, a := range []string{"rfc4106(gcm(aes))", "hmac(sha256)", "cbc(aes)"} {
+		cmd = strings.ReplaceAll(cmd, " "+a+" ", " '"+a+"' ")
+	}
+	return cmd
+}
+
+func dropComments(s string) []string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(l, "# ") {
+			keep = append(keep, l)
+		}
+	}
+	return keep
+}
