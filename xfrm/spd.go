@@ -146,8 +146,22 @@ func (t *SPD) Touch(p *Policy) {
 // sameIdentity is xfrm_policy_insert's duplicate test: type, if_id,
 // selector, mark value and mask.
 func sameIdentity(a, b *PolicyConfig) bool {
-	return a.Type == b.Type && a.Dir == b.Dir && a.IfID == b.IfID && a.Selector == b.Selector &&
-		a.Mark == b.Mark
+	return a.Type == b.Type && a.Dir == b.Dir && a.IfID == b.IfID &&
+		a.Selector.canonical() == b.Selector.canonical() && a.Mark == b.Mark
+}
+
+// canonical is s with an address prefix of length 0 written as none:
+// Linux stores both as the zero address with prefix length 0, so a
+// policy added without src/dst is the one `src 0.0.0.0/0 dst 0.0.0.0/0`
+// names.
+func (s Selector) canonical() Selector {
+	if s.Saddr.IsValid() && s.Saddr.Bits() == 0 {
+		s.Saddr = netip.Prefix{}
+	}
+	if s.Daddr.IsValid() && s.Daddr.Bits() == 0 {
+		s.Daddr = netip.Prefix{}
+	}
+	return s
 }
 
 // Add inserts a policy (xfrm_add_policy with XFRM_MSG_NEWPOLICY): EEXIST

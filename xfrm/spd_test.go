@@ -169,3 +169,36 @@ func TestPolicyErrors(t *testing.T) {
 		t.Error("flush left policies")
 	}
 }
+
+// TestPolicyZeroPrefixIdentity: a policy added without addresses is the
+// one `src 0.0.0.0/0 dst 0.0.0.0/0` names (Linux stores both as zero
+// address, prefix length 0): Get and Delete find it, Add of the other
+// spelling is EEXIST.
+func TestPolicyZeroPrefixIdentity(t *testing.T) {
+	for _, tc := range []struct{ added, named Selector }{
+		{sel4("", ""), sel4("0.0.0.0/0", "0.0.0.0/0")},
+		{sel4("0.0.0.0/0", ""), sel4("", "0.0.0.0/0")},
+		{Selector{Family: 6}, Selector{Family: 6, Saddr: netip.MustParsePrefix("::/0"), Daddr: netip.MustParsePrefix("::/0")}},
+	} {
+		spd := NewSPD(nil, nil)
+		if _, err := spd.Add(PolicyConfig{Selector: tc.added, Dir: PolicyOut}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := spd.Add(PolicyConfig{Selector: tc.named, Dir: PolicyOut}); extack.ErrnoOf(err) != syscall.EEXIST {
+			t.Errorf("%v then %v: add %v, want EEXIST", tc.added, tc.named, err)
+		}
+		k := PolicyKey{Selector: tc.named, Dir: PolicyOut}
+		if _, err := spd.Get(k); err != nil {
+			t.Errorf("get %v: %v", tc.named, err)
+		}
+		if err := spd.Delete(k); err != nil {
+			t.Errorf("delete %v: %v", tc.named, err)
+		}
+	}
+	// A different prefix is a different policy.
+	spd := NewSPD(nil, nil)
+	spd.Add(PolicyConfig{Selector: sel4("", ""), Dir: PolicyOut})
+	if _, err := spd.Get(PolicyKey{Selector: sel4("10.0.0.0/8", "0.0.0.0/0"), Dir: PolicyOut}); err == nil {
+		t.Error("10.0.0.0/8 found the any-address policy")
+	}
+}

@@ -90,7 +90,7 @@ func TestBundleCacheFollowsChanges(t *testing.T) {
 	}
 
 	// No policy at all: the vti has nothing to send with.
-	ipCmds(t, tp, "gwa", "ip xfrm policy del dir out mark 10")
+	ipCmds(t, tp, "gwa", "ip xfrm policy del src 0.0.0.0/0 dst 0.0.0.0/0 dir out mark 10")
 	if got := ping(1); got != 0 {
 		t.Fatalf("no policy: %d replies", got)
 	}

@@ -137,7 +137,7 @@ func TestMarks(t *testing.T) {
 	// ikey 10 again but a policy for mark 10 is gone: the decrypted
 	// packet fails the in policy check (no policy, tunnel-mode SA).
 	ipCmds(t, tp, "gwb", "ip link set vti0 type vti ikey 10",
-		"ip xfrm policy delete dir in mark 10")
+		"ip xfrm policy delete src 0.0.0.0/0 dst 0.0.0.0/0 dir in mark 10")
 	tp.Ping("ha", "203.0.113.66", inet.EchoOpts{}, 1)
 	if s := stats(tp, "gwb"); s.RxErrors != 2 {
 		t.Errorf("gwb rx errors = %d, want 2", s.RxErrors)
