@@ -7,6 +7,9 @@ import (
 
 const matchallUsage = `Usage: ... matchall [skip_sw | skip_hw]
                  [ action ACTION_SPEC ] [ classid CLASSID ]
+
+Where: SELECTOR := SAMPLE SAMPLE ...
+       FILTERID := X:Y:Z
        ACTION_SPEC := ... look at individual actions
 
 NOTE: CLASSID is parsed as hexadecimal input.
@@ -36,9 +39,9 @@ func parseMatchall(c *Cmd, handle string, _ uint16, args []string) (*FilterArgs,
 			continue
 		case parseClsFlag(w, &fa.Flags):
 		case w == "help":
-			return nil, fail(255, "%s", matchallUsage)
+			return nil, usageErr(matchallUsage)
 		default:
-			return nil, fail(1, "What is \"%s\"?\n%s", w, matchallUsage)
+			return nil, &exitError{code: 1, msg: "What is \"" + w + "\"?\n" + matchallUsage}
 		}
 		args = args[1:]
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // xfrmiUsage is link_xfrm.c's help (iproute2 6.1).
-const xfrmiUsage = "Usage: ... xfrm dev [ PHYS_DEV ] [ if_id IF-ID ] [ external ]\n" +
+const xfrmiUsage = "Usage: ... xfrm dev [ PHYS_DEV ] [ if_id IF-ID ]\n" +
+	"\t\t[ external ]\n" +
 	"\n" +
 	"Where: IF-ID := { 0x1..0xffffffff }\n"
 
@@ -44,6 +45,9 @@ func parseXfrmi(args []string) (any, error) {
 		default:
 			return nil, &exitError{code: 1, msg: xfrmiUsage}
 		}
+	}
+	if x.External && (x.IfID != nil || x.LinkName != nil) {
+		return nil, fail(1, "xfrmi: both 'external' and if_id/link cannot be specified")
 	}
 	if !x.External && x.IfID == nil {
 		return nil, fail(255, "Error: argument \"IF_ID\" is required")

@@ -3,6 +3,7 @@ package iproute
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -207,12 +208,11 @@ func (ta *tunnelArgs) setMode(v string) error {
 // parseTunnelKey is tnl_parse_key: a dotted quad or a number.
 func parseTunnelKey(name, v string) (uint32, error) {
 	if strings.Contains(v, ".") {
-		a, err := netip.ParseAddr(v)
-		if err != nil || !a.Is4() {
+		k, ok := dottedKey(v)
+		if !ok {
 			return 0, fail(255, "invalid value for \"%s\": \"%s\"; it should be an unsigned integer", name, v)
 		}
-		b := a.As4()
-		return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]), nil
+		return k, nil
 	}
 	n, ok := getU32(v)
 	if !ok {
@@ -563,4 +563,23 @@ func (c *Cmd) printTunnelStats(d *netdev.Device) {
 	sb.WriteString("TX: Packets    Bytes        Errors DeadLoop NoRoute  NoBufs\n")
 	fmt.Fprintf(&sb, "    %-10d %-12d %-6d %-8d %-8d %-6d", s.TxPackets, s.TxBytes, s.TxErrors, s.Collisions, txCarrier, s.TxDropped)
 	c.Out.raw(sb.String())
+}
+
+// dottedKey is get_addr_ipv4 as get_addr32 uses it for keys: one to four
+// numbers (C notation, each at most 255) separated by dots, the bytes not
+// given zero ("1.2.3" is 0x01020300).
+func dottedKey(v string) (uint32, bool) {
+	parts := strings.Split(v, ".")
+	if len(parts) > 4 {
+		return 0, false
+	}
+	var k uint32
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 0, 8)
+		if err != nil {
+			return 0, false
+		}
+		k |= uint32(n) << (24 - 8*i)
+	}
+	return k, true
 }

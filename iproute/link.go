@@ -7,6 +7,9 @@ import (
 
 	"github.com/softnet/softnet/extack"
 	"github.com/softnet/softnet/netdev"
+	"github.com/softnet/softnet/tunnel/ipip"
+	"github.com/softnet/softnet/tunnel/vti"
+	"github.com/softnet/softnet/tunnel/xfrmi"
 )
 
 // doLink is `ip link` (iplink.c do_iplink).
@@ -366,6 +369,9 @@ func (c *Cmd) parseKind(la *linkArgs) error {
 		if err != nil {
 			return err
 		}
+		if name, noDev := lowerDevice(data); name != nil && *name != "" && noDev != nil && c.NS.DeviceByName(*name) == nil {
+			return noDev // iproute2 resolves `dev` while parsing
+		}
 		la.req.Data = data
 	}
 	if netdev.LookupKind(la.kind) == nil {
@@ -468,4 +474,18 @@ func formatLinkArgs(la *linkArgs) []string {
 		out = append(out, "link-netns", r.LinkNetns)
 	}
 	return out
+}
+
+// lowerDevice is the `dev PHYS` a tunnel kind's arguments named and the
+// error iproute2 prints when it does not exist.
+func lowerDevice(data any) (*string, error) {
+	switch x := data.(type) {
+	case *ipip.Data:
+		return x.LinkName, x.NoDevice
+	case *vti.Data:
+		return x.LinkName, x.NoDevice
+	case *xfrmi.Data:
+		return x.LinkName, x.NoDevice
+	}
+	return nil, nil
 }

@@ -31,7 +31,8 @@ func parseGact(c *Cmd, args []string) (*sched.ActionSpec, []string, error) {
 	if !Matches(args[0], "index") {
 		v, n, err := sched.ParseVerdict(args)
 		if err != nil || n == 0 {
-			return nil, nil, usageErr(gactUsage)
+			// parse_action_control names the word it could not take.
+			return nil, nil, usageErr("Bad action type " + args[0] + "\n" + gactUsage)
 		}
 		spec.Control = v
 		args = args[n:]

@@ -16,10 +16,10 @@ import (
 func (c *Cmd) qdiscModify(sub string, args []string) error {
 	del := Matches(sub, "delete")
 	var (
-		dev  *netdev.Device
-		kind string
-		spec sched.QdiscSpec
-		root bool
+		dev             *netdev.Device
+		kind            string
+		spec            sched.QdiscSpec
+		root, parentSet bool
 	)
 	for len(args) > 0 {
 		w := args[0]
@@ -53,6 +53,7 @@ func (c *Cmd) qdiscModify(sub string, args []string) error {
 			if args[0] != "ffff:fff1" {
 				return fail(1, "softnet: only the clsact/ingress parent ffff:fff1 is supported")
 			}
+			parentSet = true
 			if kind == "" && del {
 				kind = "-"
 			}
@@ -80,7 +81,21 @@ func (c *Cmd) qdiscModify(sub string, args []string) error {
 		case w == "help":
 			return usageErr(qdiscUsage)
 		default:
-			return fail(1, "Unknown qdisc \"%s\", hence option \"%s\" is unparsable", w, w)
+			// A kind tc has no parser for: its options cannot be read,
+			// and without options the kernel judges it.
+			if len(args) > 1 {
+				if Matches(args[1], "help") {
+					return usageErr(qdiscUsage)
+				}
+				return fail(1, "Unknown qdisc \"%s\", hence option \"%s\" is unparsable", w, args[1])
+			}
+			if dev == nil {
+				return fail(1, "Cannot find device \"\"")
+			}
+			if !root && !parentSet {
+				return kernelError(extack.New(syscall.EINVAL, "Handle cannot be zero"))
+			}
+			return kernelError(extack.New(syscall.ENOENT, "Specified qdisc kind is unknown"))
 		}
 		args = args[1:]
 	}
