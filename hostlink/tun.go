@@ -33,7 +33,7 @@ type TunInfo struct {
 	VnetHdr  bool   `json:"vnet_hdr"`
 	Offload  uint32 `json:"offload"` // TUN_F_* granted by the host
 	// GROFrames counts frames written that coalesced several TCP
-	// segments given during a receive burst.
+	// segments (TSO) or UDP datagrams (USO) given during a receive burst.
 	GROFrames uint64 `json:"gro_frames"`
 }
 

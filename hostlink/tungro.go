@@ -25,7 +25,9 @@ const (
 // groTrain coalesces the in-order TCP segments of one flow that a
 // vnet_hdr TUN/TAP device is given during a receive burst into one TSO
 // super-frame (what GRO would have built), written with one writev: the
-// host's TCP then takes 64 KiB per packet, as from a NIC with LRO.
+// host's TCP then takes 64 KiB per packet, as from a NIC with LRO. UDP
+// datagrams of one flow, all of one size but a shorter last, become one
+// USO super-frame (GSO_UDP_L4) when the host granted USO.
 type groTrain struct {
 	mu   sync.Mutex
 	held []*packet.Buffer
@@ -53,12 +55,21 @@ func groSame(a, b []byte, l l4Layout) bool {
 		nh := th - header.IPv6MinimumSize
 		// version/class/flow, then next header, hop limit, addresses
 		return bytes.Equal(a[:nh+4], b[:nh+4]) && bytes.Equal(a[nh+6:th], b[nh+6:th]) &&
-			sameTCP(a[th:l.hlen], b[th:l.hlen])
+			sameL4(a[th:l.hlen], b[th:l.hlen], l.proto)
 	}
 	nh := th - header.IPv4MinimumSize
 	// MAC header, version/IHL/TOS; flags/fragment, TTL, protocol; addresses
 	return bytes.Equal(a[:nh+2], b[:nh+2]) && bytes.Equal(a[nh+6:nh+10], b[nh+6:nh+10]) &&
-		bytes.Equal(a[nh+12:th], b[nh+12:th]) && sameTCP(a[th:l.hlen], b[th:l.hlen])
+		bytes.Equal(a[nh+12:th], b[nh+12:th]) && sameL4(a[th:l.hlen], b[th:l.hlen], l.proto)
+}
+
+// sameL4 compares the transport headers of two packets of a train: TCP's
+// as sameTCP, UDP's ports (length and checksum differ by datagram).
+func sameL4(a, b []byte, proto uint8) bool {
+	if proto == header.IPProtoUDP {
+		return len(a) >= 4 && len(b) >= 4 && bytes.Equal(a[:4], b[:4])
+	}
+	return sameTCP(a, b)
 }
 
 // sameTCP compares two TCP headers but for the sequence number, PSH,
@@ -69,49 +80,76 @@ func sameTCP(a, b []byte) bool {
 		a[13]&^tcpPSH == b[13]&^tcpPSH && bytes.Equal(a[18:], b[18:])
 }
 
-// groCandidate finds the TCP layout of b if it may be coalesced: an
-// unfragmented IPv4 (no options) or IPv6 (no extension headers) TCP
-// segment with data, ACK set and no SYN/FIN/RST/URG/ECE/CWR, whose
-// checksum is known good.
+// groCandidate finds the transport layout of b if it may be coalesced:
+// an unfragmented IPv4 (no options) or IPv6 (no extension headers)
+// packet with data whose checksum is known good, and either a TCP
+// segment with ACK set and no SYN/FIN/RST/URG/ECE/CWR (the host granted
+// TSO for the family) or a UDP datagram whose length field is right (the
+// host granted USO).
 func (td *tunDev) groCandidate(b *packet.Buffer) (l4Layout, bool) {
 	p := b.Bytes()
 	l, ok := parseL4(p, td.nh)
-	if !ok || l.proto != header.IPProtoTCP || l.hlen >= len(p) || b.GSO.Size != 0 {
+	if !ok || l.hlen >= len(p) || b.GSO.Size != 0 {
 		return l, false
 	}
-	if p[l.th+13] != tcpACK && p[l.th+13] != tcpACK|tcpPSH {
+	var need uint32
+	switch l.proto {
+	case header.IPProtoTCP:
+		if p[l.th+13] != tcpACK && p[l.th+13] != tcpACK|tcpPSH {
+			return l, false
+		}
+		need = sys.TunFTSO4
+		if l.v6 {
+			need = sys.TunFTSO6
+		}
+	case header.IPProtoUDP:
+		if int(binary.BigEndian.Uint16(p[l.th+4:])) != len(p)-l.th {
+			return l, false
+		}
+		need = sys.TunFUSO4
+		if l.v6 {
+			need = sys.TunFUSO6
+		}
+	default:
+		return l, false
+	}
+	if td.offload&need == 0 {
 		return l, false
 	}
 	if l.v6 {
-		if td.offload&sys.TunFTSO6 == 0 || int(header.IPv6(p[td.nh:]).PayloadLength())+header.IPv6MinimumSize != len(p)-td.nh {
+		if int(header.IPv6(p[td.nh:]).PayloadLength())+header.IPv6MinimumSize != len(p)-td.nh {
 			return l, false
 		}
 	} else {
 		ip := header.IPv4(p[td.nh:])
-		if td.offload&sys.TunFTSO4 == 0 || ip.HeaderLength() != header.IPv4MinimumSize ||
-			ip.FlagsFragOff()&0x3fff != 0 || int(ip.TotalLength()) != len(p)-td.nh {
+		if ip.HeaderLength() != header.IPv4MinimumSize || ip.FlagsFragOff()&0x3fff != 0 ||
+			int(ip.TotalLength()) != len(p)-td.nh {
 			return l, false
 		}
 	}
 	return l, checksumGood(b, p, td.nh, l)
 }
 
-// checksumGood reports whether b's TCP checksum is right (or b's
-// checksum state vouches for it): a coalesced frame goes up as
-// CHECKSUM_PARTIAL, which the host's TCP does not verify again.
+// checksumGood reports whether b's TCP or UDP checksum is right (or b's
+// checksum state vouches for it, or it is an IPv4 UDP datagram sent
+// without one): a coalesced frame goes up as CHECKSUM_PARTIAL, which the
+// host's stack does not verify again.
 func checksumGood(b *packet.Buffer, p []byte, nh int, l l4Layout) bool {
 	switch b.Csum.Mode {
 	case packet.CsumUnnecessary, packet.CsumPartial:
+		return true
+	}
+	if l.proto == header.IPProtoUDP && !l.v6 && binary.BigEndian.Uint16(p[l.th+6:]) == 0 {
 		return true
 	}
 	tl := len(p) - l.th
 	var sum uint16
 	if l.v6 {
 		ip := header.IPv6(p[nh:])
-		sum = header.PseudoHeaderChecksumAddr(header.IPProtoTCP, ip.Source(), ip.Destination(), uint16(tl))
+		sum = header.PseudoHeaderChecksumAddr(l.proto, ip.Source(), ip.Destination(), uint16(tl))
 	} else {
 		ip := header.IPv4(p[nh:])
-		sum = header.PseudoHeaderChecksumAddr(header.IPProtoTCP, ip.Source(), ip.Destination(), uint16(tl))
+		sum = header.PseudoHeaderChecksumAddr(l.proto, ip.Source(), ip.Destination(), uint16(tl))
 	}
 	return header.Checksum(p[l.th:], sum) == 0xffff
 }
@@ -132,11 +170,15 @@ func (td *tunDev) groAdd(b *packet.Buffer) bool {
 		return false
 	}
 	p := b.Bytes()
-	seq := binary.BigEndian.Uint32(p[l.th+4:])
+	tcp := l.proto == header.IPProtoTCP
+	var seq uint32
+	if tcp {
+		seq = binary.BigEndian.Uint32(p[l.th+4:])
+	}
 	n := len(p) - l.hlen
 	if len(t.held) > 0 {
 		first := t.held[0].Bytes()
-		if t.closed || l != t.l || n > t.mss || seq != t.nextSeq || t.bytes+n > groMaxBytes-td.nh ||
+		if t.closed || l != t.l || n > t.mss || (tcp && seq != t.nextSeq) || t.bytes+n > groMaxBytes-td.nh ||
 			len(t.held) >= maxIovSegs || !groSame(first, p, l) {
 			td.groFlushLocked()
 		}
@@ -156,8 +198,8 @@ func (td *tunDev) groAdd(b *packet.Buffer) bool {
 	t.held = append(t.held, b)
 	t.iov = append(t.iov, p[l.hlen:])
 	t.nextSeq = seq + uint32(n)
-	if n < t.mss || p[l.th+13]&tcpPSH != 0 {
-		t.closed = true
+	if n < t.mss || (tcp && p[l.th+13]&tcpPSH != 0) {
+		t.closed = true // a short segment or datagram, or PSH, ends a train
 	}
 	return true
 }
@@ -219,36 +261,44 @@ func (td *tunDev) resetTrain() {
 }
 
 // buildHeader writes the super-frame's virtio_net_hdr and headers into
-// t.hdr from the first segment's: lengths for the whole frame, PSH if any
-// segment had it, the IPv4 checksum redone and the TCP checksum seeded
-// with the pseudo-header sum for the host to finish.
+// t.hdr from the first segment's: lengths for the whole frame (UDP's
+// length field too), PSH if any TCP segment had it, the IPv4 checksum
+// redone and the TCP or UDP checksum seeded with the pseudo-header sum
+// for the host to finish.
 func (td *tunDev) buildHeader() []byte {
 	t := &td.gro
 	l, first := t.l, t.held[0].Bytes()
 	h := t.hdr[:td.vnet+l.hlen]
 	fr := h[td.vnet:]
 	copy(fr, first[:l.hlen])
-	last := t.held[len(t.held)-1].Bytes()
-	fr[l.th+13] |= last[l.th+13] & tcpPSH
 	tl := t.bytes - (l.th - td.nh)
+	gso, csumOff := header.VirtioNetHdrGSOTCPv4, 16
+	if l.v6 {
+		gso = header.VirtioNetHdrGSOTCPv6
+	}
+	if l.proto == header.IPProtoUDP {
+		gso, csumOff = header.VirtioNetHdrGSOUDPL4, 6
+		binary.BigEndian.PutUint16(fr[l.th+4:], uint16(tl))
+	} else {
+		last := t.held[len(t.held)-1].Bytes()
+		fr[l.th+13] |= last[l.th+13] & tcpPSH
+	}
 	var sum uint16
-	gso := header.VirtioNetHdrGSOTCPv4
 	if l.v6 {
 		ip := header.IPv6(fr[td.nh:])
 		ip.SetPayloadLength(uint16(tl))
-		sum = header.PseudoHeaderChecksumAddr(header.IPProtoTCP, ip.Source(), ip.Destination(), uint16(tl))
-		gso = header.VirtioNetHdrGSOTCPv6
+		sum = header.PseudoHeaderChecksumAddr(l.proto, ip.Source(), ip.Destination(), uint16(tl))
 	} else {
 		ip := header.IPv4(fr[td.nh:])
 		ip.SetTotalLength(uint16(t.bytes))
 		ip.UpdateChecksum()
-		sum = header.PseudoHeaderChecksumAddr(header.IPProtoTCP, ip.Source(), ip.Destination(), uint16(tl))
+		sum = header.PseudoHeaderChecksumAddr(l.proto, ip.Source(), ip.Destination(), uint16(tl))
 	}
-	binary.BigEndian.PutUint16(fr[l.th+16:], sum)
+	binary.BigEndian.PutUint16(fr[l.th+csumOff:], sum)
 	clear(h[:td.vnet])
 	header.VirtioNetHdr(h[:td.vnet]).Encode(&header.VirtioNetHdrFields{
 		Flags: header.VirtioNetHdrFNeedsCsum, GSOType: gso, HdrLen: uint16(l.hlen),
-		GSOSize: uint16(t.mss), CsumStart: uint16(l.th), CsumOffset: 16,
+		GSOSize: uint16(t.mss), CsumStart: uint16(l.th), CsumOffset: uint16(csumOff),
 	}, vnetLE)
 	return h
 }
