@@ -18,8 +18,9 @@ import (
 // nothing. As Linux's policy_bydst hash, policies whose selector has
 // full-length source and destination prefixes are found by hashing the
 // flow's addresses; the others are scanned in order, stopping at the
-// first that ranks after the exact candidate. Writers serialize on a
-// mutex.
+// first that ranks after the exact candidate — or, for most tables,
+// looked up in bins by their prefixes (spd_bins.go). Writers serialize
+// on a mutex.
 type SPD struct {
 	mu      sync.Mutex
 	dirs    [numDirs]atomic.Pointer[dirTable]
@@ -68,15 +69,7 @@ func (t *SPD) Lookup(dir PolicyDir, family int, f *Flow, ifID uint32) *Policy {
 			}
 		}
 	}
-	for _, pol := range tab.inexact {
-		if best != nil && !ranksBefore(pol, best) {
-			break
-		}
-		if pol.Match(f, family, ifID) {
-			return pol
-		}
-	}
-	return best
+	return tab.lookupInexact(best, family, f, ifID)
 }
 
 // dirTable is one direction's lookup structure.
@@ -84,6 +77,7 @@ type dirTable struct {
 	all     []*Policy // lookup order
 	exact   map[exactKey][]*Policy
 	inexact []*Policy
+	fams    [2]famBins // inexact policies binned by prefixes (spd_bins.go)
 }
 
 type exactKey struct{ daddr, saddr netip.Addr }
@@ -271,6 +265,7 @@ func (t *SPD) publish(dir PolicyDir) {
 			tab.inexact = append(tab.inexact, p)
 		}
 	}
+	tab.binInexact()
 	t.dirs[dir].Store(tab)
 	t.genid.Add(1)
 }

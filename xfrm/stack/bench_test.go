@@ -82,6 +82,29 @@ func BenchmarkPolicyLookup(b *testing.B) {
 	}
 }
 
+// BenchmarkPolicyLookupManyLengths: 1000 policies over 20 (destination,
+// source) prefix-length pairs, the match at the end: 20 bin probes.
+func BenchmarkPolicyLookupManyLengths(b *testing.B) {
+	spd := xfrm.NewSPD(nil, nil)
+	for i := 0; i < 1000; i++ {
+		s := netip.AddrFrom4([4]byte{192, 0, 2, byte(i)})
+		d := netip.AddrFrom4([4]byte{198, 51, 100, 231})
+		sel := xfrm.Selector{Family: 4, Saddr: netip.PrefixFrom(s, 32), Daddr: netip.PrefixFrom(d, 8+i%20).Masked()}
+		sel.Sport, sel.SportMask = uint16(i), 0xffff // distinct policies on the same prefixes
+		if _, err := spd.Add(xfrm.PolicyConfig{Selector: sel, Dir: xfrm.PolicyOut}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f := xfrm.Flow{Saddr: ip("192.0.2.231"), Daddr: ip("198.51.100.231"), Proto: 17, Sport: 999}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if spd.Lookup(xfrm.PolicyOut, 4, &f, 0) == nil {
+			b.Fatal("no match")
+		}
+	}
+}
+
 // BenchmarkPolicyLookupExact: 1000 host-to-host (/32) policies, found by
 // hash.
 func BenchmarkPolicyLookupExact(b *testing.B) {
