@@ -250,4 +250,38 @@ func TestPrivUDPDevice(t *testing.T) {
 			t.Errorf("tx_packets %d, want 14", got)
 		}
 	}
+	{ // two peers interleaved: a train each, both in one sendmmsg
+		peer2, err := net.ListenUDP("udp4", &net.UDPAddr{IP: loIP.AsSlice()})
+		must(t, err)
+		defer peer2.Close()
+		p2 := uint16(peer2.LocalAddr().(*net.UDPAddr).Port)
+		bt := w.BeginBurst()
+		for i := range 8 {
+			dport := pap.Port()
+			if i%2 == 1 {
+				dport = p2
+			}
+			out, _ := packet.FromBytes(build.IPv4(build.IPv4Opts{Src: loIP, Dst: loIP, Proto: header.IPProtoUDP},
+				build.UDP(port, dport, bytes.Repeat([]byte{byte(i)}, 700))))
+			must(t, d.Transmit(out))
+		}
+		w.EndBurst(bt)
+		peer2.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for p, c := range map[int]*net.UDPConn{0: peer, 1: peer2} {
+			for j := range 4 {
+				n, err := c.Read(buf)
+				must(t, err)
+				if want := byte(2*j + p); n != 700 || buf[0] != want {
+					t.Fatalf("peer %d datagram %d: %d bytes of %d, want 700 of %d", p, j, n, buf[0], want)
+				}
+			}
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for udpInfo(d).TxTrains != 3 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if got := udpInfo(d).TxTrains; got != 3 {
+			t.Errorf("tx_trains %d, want 3 (one more per peer)", got)
+		}
+	}
 }

@@ -51,8 +51,9 @@ type udpDev struct {
 	synthFn func(*packet.Buffer, *sys.Msg) bool
 	world   *netdev.World
 	parts   []*packet.Buffer // a GRO train's later datagrams (reader only)
-	train   udpTrain
-	trains  atomic.Uint64 // UDP_SEGMENT sends of more than one datagram
+	trains  udpTrains
+	// trainsSent counts UDP_SEGMENT messages of more than one datagram.
+	trainsSent atomic.Uint64
 }
 
 func (udpKind) Name() string { return "host-udp" }
@@ -113,7 +114,7 @@ func (udpKind) DelLink(d *netdev.Device) {
 func (udpKind) LinkInfo(d *netdev.Device) any {
 	if ud, ok := d.Priv.(*udpDev); ok {
 		info := ud.info
-		info.TxTrains = ud.trains.Load()
+		info.TxTrains = ud.trainsSent.Load()
 		return &info
 	}
 	return nil

@@ -27,8 +27,8 @@ type Batch struct {
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrAny
 	oob   []byte
-	// gather is the iovec list of a message sent from Bufs (one per batch:
-	// only a single-message batch may use Bufs).
+	// gather holds the iovec lists of the messages sent from Bufs, one
+	// after another.
 	gather []unix.Iovec
 }
 
@@ -73,9 +73,12 @@ func NewBatch(n int) *Batch {
 func (b *Batch) setIov(i int) {
 	h := &b.hdrs[i].Hdr
 	if bufs := b.Msgs[i].Bufs; len(bufs) > 0 {
-		b.gather = fillIovs(b.gather[:0], bufs)
-		h.Iov = &b.gather[0]
-		h.SetIovlen(len(b.gather))
+		// prepSend made room for every list: appending does not move the
+		// lists already pointed to.
+		start := len(b.gather)
+		b.gather = fillIovs(b.gather, bufs)
+		h.Iov = &b.gather[start]
+		h.SetIovlen(len(b.gather) - start)
 		return
 	}
 	h.Iov = &b.iovs[i]
@@ -91,6 +94,7 @@ func (b *Batch) setIov(i int) {
 }
 
 func (b *Batch) prepRecv() {
+	b.gather = b.gather[:0]
 	for i := range b.hdrs {
 		b.setIov(i)
 		h := &b.hdrs[i].Hdr
@@ -171,10 +175,18 @@ func parseCmsgs(m *Msg, oob []byte) {
 }
 
 func (b *Batch) prepSend(family, n int) error {
+	total := 0
 	for i := range n {
-		if len(b.Msgs[i].Bufs) > MaxIov || (len(b.Msgs[i].Bufs) > 0 && n > 1) {
+		if len(b.Msgs[i].Bufs) > MaxIov {
 			return unix.EINVAL
 		}
+		total += max(len(b.Msgs[i].Bufs), 1)
+	}
+	if cap(b.gather) < total {
+		b.gather = make([]unix.Iovec, 0, total)
+	}
+	b.gather = b.gather[:0]
+	for i := range n {
 		m := &b.Msgs[i]
 		b.setIov(i)
 		h := &b.hdrs[i].Hdr

@@ -181,7 +181,9 @@ func (c *Conn) sendLocked(b *Batch, n int) (int, error) {
 		return 0, err
 	}
 	c.sb, c.sn, c.serr = b, n, nil
-	if err := c.rc.Write(c.sendFn); err != nil {
+	err := c.rc.Write(c.sendFn)
+	clear(b.gather) // drop references to the caller's buffers
+	if err != nil {
 		return 0, err
 	}
 	return c.sn, c.serr

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"os"
+	"slices"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -118,5 +119,47 @@ func TestSocketBuffers(t *testing.T) {
 	}
 	if rcv < 200<<10 {
 		t.Errorf("SO_RCVBUF %d: smaller than the default", rcv)
+	}
+}
+
+// TestPrivSendBatchGather: several messages of one sendmmsg each sent
+// from a gather list (and one from Buf) arrive as the concatenations.
+func TestPrivSendBatchGather(t *testing.T) {
+	privtest.Netns(t)
+	lo := netip.MustParseAddr("127.0.0.1")
+	rx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	tx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	dst, _ := rx.LocalAddr()
+	sb := sys.NewBatch(3)
+	sb.Msgs[0] = sys.Msg{Bufs: [][]byte{[]byte("ab"), []byte("cd")}, Addr: dst}
+	sb.Msgs[1] = sys.Msg{Buf: []byte("x"), Addr: dst}
+	sb.Msgs[2] = sys.Msg{Bufs: [][]byte{[]byte("ef"), nil, []byte("gh")}, Addr: dst}
+	if n, err := tx.SendBatch(sb, 3); n != 3 || err != nil {
+		t.Fatalf("send %d %v", n, err)
+	}
+	var got []string
+	rb := sys.NewBatch(4)
+	for len(got) < 3 {
+		for i := range rb.Msgs {
+			rb.Msgs[i].Buf = make([]byte, 100)
+		}
+		n, err := rx.RecvBatch(rb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rb.Msgs[:n] {
+			got = append(got, string(m.Buf[:m.N]))
+		}
+	}
+	if want := []string{"abcd", "x", "efgh"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
