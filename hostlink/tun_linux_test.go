@@ -47,14 +47,7 @@ func TestPrivTunRoundTrip(t *testing.T) {
 			if err := sys.LinkUp("sn0", true); err != nil {
 				t.Fatal(err)
 			}
-			if err := sys.AddAddr4("sn0", netip.PrefixFrom(hostIP, 24)); err != nil {
-				t.Fatal(err)
-			}
-			conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: hostIP.AsSlice(), Port: 5555})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
+			conn := hostUDP(t)
 
 			// host → softnet
 			if _, err := conn.WriteToUDP([]byte("hello softnet"), &net.UDPAddr{IP: snIP.AsSlice(), Port: 9999}); err != nil {
@@ -94,4 +87,19 @@ func TestPrivTunRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hostUDP gives sn0 the host's address and opens a UDP socket on
+// hostIP:5555, closed when the test ends.
+func hostUDP(t *testing.T) *net.UDPConn {
+	t.Helper()
+	if err := sys.AddAddr4("sn0", netip.PrefixFrom(hostIP, 24)); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: hostIP.AsSlice(), Port: 5555})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }

@@ -3,7 +3,6 @@ package hostlink_test
 import (
 	"bytes"
 	"encoding/binary"
-	"net"
 	"net/netip"
 	"os"
 	"testing"
@@ -35,11 +34,12 @@ func tcpSeg(seq uint32, n int, flags uint8, corrupt bool) *packet.Buffer {
 	return b
 }
 
-// hostFrames reads what the host received on its TUN: each frame's
-// virtio_net_hdr and IP packet.
-func hostFrames(t *testing.T, c *sys.Conn, want int) []header.VirtioNetHdrFields {
+// hostPackets reads what the host received on its TUN through the packet
+// socket c: each frame (virtio_net_hdr and IPv4 packet) of protocol
+// proto, until want have come or 5 s have passed.
+func hostPackets(t *testing.T, c *sys.Conn, want int, proto uint8) [][]byte {
 	t.Helper()
-	var got []header.VirtioNetHdrFields
+	var got [][]byte
 	batch := sys.NewBatch(8)
 	deadline := time.Now().Add(5 * time.Second)
 	for len(got) < want && time.Now().Before(deadline) {
@@ -50,26 +50,35 @@ func hostFrames(t *testing.T, c *sys.Conn, want int) []header.VirtioNetHdrFields
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range n {
-			m := batch.Msgs[i]
-			p := m.Buf[:m.N]
-			if len(p) < 10+40 || p[10]>>4 != 4 || p[10+9] != header.IPProtoTCP {
-				continue
+		for _, m := range batch.Msgs[:n] {
+			if p := m.Buf[:m.N]; len(p) >= 10+40 && p[10]>>4 == 4 && p[10+9] == proto {
+				got = append(got, p)
 			}
-			f := header.VirtioNetHdr(p).Decode(true)
-			ip := header.IPv4(p[10:])
-			if int(ip.TotalLength()) != len(p)-10 || !ip.IsChecksumValid() {
-				t.Errorf("frame %d: total length %d of %d, ip checksum ok %v", len(got), ip.TotalLength(), len(p)-10, ip.IsChecksumValid())
-			}
-			if f.GSOType != header.VirtioNetHdrGSONone {
-				want := header.PseudoHeaderChecksumAddr(header.IPProtoTCP, snIP, hostIP, uint16(len(p)-10-20))
-				if got := binary.BigEndian.Uint16(p[10+20+16:]); got != want {
-					t.Errorf("tcp checksum field %#x, want pseudo-header sum %#x", got, want)
-				}
-			}
-			f.HdrLen = uint16(len(p) - 10) // reuse: the frame's IP length
-			got = append(got, f)
 		}
+	}
+	return got
+}
+
+// hostFrames reads the TCP frames the host received: each frame's
+// virtio_net_hdr with HdrLen replaced by the IP length, after checking the
+// IP header and the seeded checksum of GSO frames.
+func hostFrames(t *testing.T, c *sys.Conn, want int) []header.VirtioNetHdrFields {
+	t.Helper()
+	var got []header.VirtioNetHdrFields
+	for _, p := range hostPackets(t, c, want, header.IPProtoTCP) {
+		f := header.VirtioNetHdr(p).Decode(true)
+		ip := header.IPv4(p[10:])
+		if int(ip.TotalLength()) != len(p)-10 || !ip.IsChecksumValid() {
+			t.Errorf("frame %d: total length %d of %d, ip checksum ok %v", len(got), ip.TotalLength(), len(p)-10, ip.IsChecksumValid())
+		}
+		if f.GSOType != header.VirtioNetHdrGSONone {
+			want := header.PseudoHeaderChecksumAddr(header.IPProtoTCP, snIP, hostIP, uint16(len(p)-10-20))
+			if got := binary.BigEndian.Uint16(p[10+20+16:]); got != want {
+				t.Errorf("tcp checksum field %#x, want pseudo-header sum %#x", got, want)
+			}
+		}
+		f.HdrLen = uint16(len(p) - 10) // reuse: the frame's IP length
+		got = append(got, f)
 	}
 	return got
 }
@@ -264,14 +273,7 @@ func TestPrivTunUSO(t *testing.T) {
 	if udpInfoTun(d)&sys.TunFUSO4 == 0 {
 		t.Skip("the host did not grant USO on the TUN (kernel before 6.2)")
 	}
-	if err := sys.AddAddr4("sn0", netip.PrefixFrom(hostIP, 24)); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: hostIP.AsSlice(), Port: 5555})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := hostUDP(t)
 	sizes := []int{1000, 1000, 1000, 1000, 1000, 300}
 	bt := w.BeginBurst()
 	for i, n := range sizes {
@@ -312,40 +314,24 @@ func TestPrivTunUSO(t *testing.T) {
 	}
 }
 
-// hostUDPFrames is hostFrames for UDP: each frame's virtio_net_hdr, with
-// HdrLen replaced by the frame's IP length; it checks the seeded
-// checksum of GSO frames.
+// hostUDPFrames is hostFrames for UDP: it checks the UDP length and the
+// seeded checksum of GSO frames.
 func hostUDPFrames(t *testing.T, c *sys.Conn, want int) []header.VirtioNetHdrFields {
 	t.Helper()
 	var got []header.VirtioNetHdrFields
-	batch := sys.NewBatch(8)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(got) < want && time.Now().Before(deadline) {
-		for i := range batch.Msgs {
-			batch.Msgs[i].Buf = make([]byte, 70000)
-		}
-		n, err := c.RecvBatch(batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range batch.Msgs[:n] {
-			p := m.Buf[:m.N]
-			if len(p) < 10+28 || p[10]>>4 != 4 || p[10+9] != header.IPProtoUDP {
-				continue
+	for _, p := range hostPackets(t, c, want, header.IPProtoUDP) {
+		f := header.VirtioNetHdr(p).Decode(true)
+		if f.GSOType != header.VirtioNetHdrGSONone {
+			want := header.PseudoHeaderChecksumAddr(header.IPProtoUDP, snIP, hostIP, uint16(len(p)-10-20))
+			if got := binary.BigEndian.Uint16(p[10+20+6:]); got != want {
+				t.Errorf("udp checksum field %#x, want pseudo-header sum %#x", got, want)
 			}
-			f := header.VirtioNetHdr(p).Decode(true)
-			if f.GSOType != header.VirtioNetHdrGSONone {
-				want := header.PseudoHeaderChecksumAddr(header.IPProtoUDP, snIP, hostIP, uint16(len(p)-10-20))
-				if got := binary.BigEndian.Uint16(p[10+20+6:]); got != want {
-					t.Errorf("udp checksum field %#x, want pseudo-header sum %#x", got, want)
-				}
-				if ul := binary.BigEndian.Uint16(p[10+20+4:]); int(ul) != len(p)-10-20 {
-					t.Errorf("udp length %d, want %d", ul, len(p)-10-20)
-				}
+			if ul := binary.BigEndian.Uint16(p[10+20+4:]); int(ul) != len(p)-10-20 {
+				t.Errorf("udp length %d, want %d", ul, len(p)-10-20)
 			}
-			f.HdrLen = uint16(len(p) - 10)
-			got = append(got, f)
 		}
+		f.HdrLen = uint16(len(p) - 10)
+		got = append(got, f)
 	}
 	return got
 }

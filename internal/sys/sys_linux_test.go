@@ -39,16 +39,7 @@ func TestPrivTunOpen(t *testing.T) {
 func TestPrivUDPBatch(t *testing.T) {
 	privtest.Netns(t)
 	lo := netip.MustParseAddr("127.0.0.1")
-	rx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0), GRO: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rx.Close()
-	tx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Close()
+	rx, tx := udpPair(t, true)
 	dst, _ := rx.LocalAddr()
 	src, _ := tx.LocalAddr()
 	sb := sys.NewBatch(4)
@@ -126,17 +117,7 @@ func TestSocketBuffers(t *testing.T) {
 // from a gather list (and one from Buf) arrive as the concatenations.
 func TestPrivSendBatchGather(t *testing.T) {
 	privtest.Netns(t)
-	lo := netip.MustParseAddr("127.0.0.1")
-	rx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rx.Close()
-	tx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Close()
+	rx, tx := udpPair(t, false)
 	dst, _ := rx.LocalAddr()
 	sb := sys.NewBatch(3)
 	sb.Msgs[0] = sys.Msg{Bufs: [][]byte{[]byte("ab"), []byte("cd")}, Addr: dst}
@@ -162,4 +143,22 @@ func TestPrivSendBatchGather(t *testing.T) {
 	if want := []string{"abcd", "x", "efgh"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+// udpPair opens a receiving (with UDP_GRO when gro) and a sending UDP
+// socket on loopback, closed when the test ends.
+func udpPair(t *testing.T, gro bool) (rx, tx *sys.Conn) {
+	t.Helper()
+	lo := netip.MustParseAddr("127.0.0.1")
+	rx, err := sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0), GRO: gro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rx.Close() })
+	tx, err = sys.OpenUDP(sys.UDPConfig{Addr: netip.AddrPortFrom(lo, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Close() })
+	return rx, tx
 }
