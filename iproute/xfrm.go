@@ -389,6 +389,19 @@ func xfrmSelectorParse(c *Cmd, a *xfrmArgs, s *xfrm.Selector, family *int) (bool
 			} else {
 				s.Dport, s.DportMask = uint16(n), 0xffff
 			}
+		case "key":
+			// A GRE key: its high half in sport, its low half in dport
+			// (xfrm_selector_upspec_parse), as a number or dotted quad.
+			v, e := a.next()
+			if e != nil {
+				return consumed, e
+			}
+			k, err := parseTunnelKey("key", v)
+			if err != nil {
+				return consumed, fail(255, "invalid value of \"key\"")
+			}
+			s.Sport, s.Dport = uint16(k>>16), uint16(k)
+			s.SportMask, s.DportMask = 0xffff, 0xffff
 		case "dev":
 			v, e := a.next()
 			if e != nil {

@@ -286,6 +286,7 @@ type policyFilter struct {
 	// selSeen and indexSeen record that a selector word or an index was
 	// given (get and delete need one of them, not both).
 	selSeen, indexSeen bool
+	ptype              *xfrm.PolicyType
 }
 
 func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *policyFilter, error) {
@@ -332,13 +333,12 @@ func (c *Cmd) parsePolicyKey(args []string, needDir bool) (*xfrm.PolicyKey, *pol
 			}
 			k.IfID = n
 		case "ptype":
-			v, err := a.next()
+			i, err := a.nextChoice("PTYPE value is invalid", "main", "sub")
 			if err != nil {
 				return nil, nil, err
 			}
-			if v == "sub" {
-				k.Type = xfrm.PolicyTypeSub
-			}
+			k.Type = [...]xfrm.PolicyType{xfrm.PolicyTypeMain, xfrm.PolicyTypeSub}[i]
+			f.ptype = &k.Type
 		case "nosock":
 		default:
 			return nil, nil, invarg("unknown", w)
@@ -399,6 +399,7 @@ func (c *Cmd) xfrmPolicyList(args []string, del bool) error {
 		pc := p.Cfg()
 		switch {
 		case f.dir != nil && pc.Dir != *f.dir,
+			f.ptype != nil && pc.Type != *f.ptype,
 			f.family != 0 && pc.Selector.Family != f.family,
 			f.srcSet && pc.Selector.Saddr != f.sel.Saddr,
 			f.dstSet && pc.Selector.Daddr != f.sel.Daddr:
@@ -492,5 +493,5 @@ func (c *Cmd) printPolicyPrefixed(out io.Writer, p *xfrm.Policy, title, prefix s
 	if pc.IfID != 0 {
 		fmt.Fprintf(&w, "%s\tif_id 0x%x\n", prefix, pc.IfID)
 	}
-	_, _ = out.Write(w.Bytes())
+	c.writeXfrmObject(out, w.Bytes())
 }

@@ -614,23 +614,28 @@ func (c *Cmd) printState(out io.Writer, x *xfrm.State) {
 			}
 		}
 		w.WriteString(strings.Join(names, " "))
+		if st && cfg.ExtraFlags != 0 {
+			// iproute2 6.1 shows extra flags with -s only, straight after
+			// the flag names.
+			w.WriteString("extra_flag ")
+			var extra []string
+			for _, f := range extraFlagNames {
+				if cfg.ExtraFlags&f.f != 0 {
+					extra = append(extra, f.name)
+				}
+			}
+			w.WriteString(strings.Join(extra, " "))
+		}
 		if st {
 			fmt.Fprintf(&w, " (0x%08b)", uint8(cfg.Flags))
 		}
 	}
 	w.WriteString("\n")
-	if cfg.ExtraFlags != 0 {
-		w.WriteString("\textra_flag ")
-		if cfg.ExtraFlags&xfrm.ExtraDontEncapDSCP != 0 {
-			w.WriteString("dont-encap-dscp ")
-		}
-		if cfg.ExtraFlags&xfrm.ExtraOSeqMayWrap != 0 {
-			w.WriteString("oseq-may-wrap ")
-		}
-		w.WriteString("\n")
-	}
 	if cfg.Mark.Value != 0 || cfg.Mark.Mask != 0 {
 		fmt.Fprintf(&w, "\tmark 0x%x/0x%x \n", cfg.Mark.Value, cfg.Mark.Mask)
+	}
+	if cfg.OutputMark.Value != 0 || cfg.OutputMark.Mask != 0 {
+		fmt.Fprintf(&w, "\toutput-mark 0x%x/0x%x\n", cfg.OutputMark.Value, cfg.OutputMark.Mask)
 	}
 	c.printAlgs(&w, x)
 	if e := cfg.Encap; e != nil {
@@ -643,12 +648,6 @@ func (c *Cmd) printState(out io.Writer, x *xfrm.State) {
 			oa = zeroAddr(cfg.Family)
 		}
 		fmt.Fprintf(&w, "\tencap type %s sport %d dport %d addr %s\n", t, e.Sport, e.Dport, oa)
-	}
-	if cfg.TFCPad != 0 {
-		fmt.Fprintf(&w, "\ttfcpad %d\n", cfg.TFCPad)
-	}
-	if cfg.OutputMark.Value != 0 || cfg.OutputMark.Mask != 0 {
-		fmt.Fprintf(&w, "\toutput-mark 0x%x/0x%x\n", cfg.OutputMark.Value, cfg.OutputMark.Mask)
 	}
 	r := x.ReplaySnapshot()
 	if r.Kind == xfrm.ReplayLegacy {
@@ -666,6 +665,9 @@ func (c *Cmd) printState(out io.Writer, x *xfrm.State) {
 		}
 		w.WriteString("\n")
 	}
+	if cfg.TFCPad != 0 {
+		fmt.Fprintf(&w, "\ttfcpad %d\n", cfg.TFCPad)
+	}
 	printOffload(&w, x.Offload())
 	if cfg.Dir != 0 {
 		d := "in"
@@ -677,23 +679,34 @@ func (c *Cmd) printState(out io.Writer, x *xfrm.State) {
 	if cfg.IfID != 0 {
 		fmt.Fprintf(&w, "\tif_id 0x%x\n", cfg.IfID)
 	}
-	xfrmSelectorPrint(c, &w, &cfg.Selector, cfg.Family, "\tsel ")
+	if cfg.Selector.Family != 0 { // an af-unspec SA's empty selector is not shown
+		xfrmSelectorPrint(c, &w, &cfg.Selector, cfg.Family, "\tsel ")
+	}
 	if st {
 		cur := x.Lifetime()
 		xfrmLifetimePrint(&w, &cfg.Lifetime, &cur, "\t")
 		w.WriteString("\tstats:\n")
 		fmt.Fprintf(&w, "\t  replay-window %d replay %d failed %d\n", r.ReplayWindowErrs, r.ReplayErrs, r.IntegrityFailed)
 	}
-	_, _ = out.Write(w.Bytes())
+	c.writeXfrmObject(out, w.Bytes())
+}
+
+// writeXfrmObject writes one state's or policy's text; with -o its line
+// breaks become backslashes and one newline ends it (iproute2's _SL_).
+func (c *Cmd) writeXfrmObject(out io.Writer, text []byte) {
+	if c.Opts.Oneline {
+		text = append(bytes.ReplaceAll(text, []byte("\n"), []byte("\\")), '\n')
+	}
+	_, _ = out.Write(text)
 }
 
 func (c *Cmd) printAlgs(w io.Writer, x *xfrm.State) {
 	cfg := x.Cfg()
 	st := c.Opts.Stats > 0
 	key := func(k []byte) string {
-		s := fmt.Sprintf("0x%x", k)
+		s := fmt.Sprintf("0x%x", k) // no key (cipher_null, deflate): nothing
 		if len(k) == 0 {
-			s = "0x"
+			s = ""
 		}
 		if st {
 			s += fmt.Sprintf(" (%d bits)", len(k)*8)
