@@ -104,7 +104,7 @@ func TestIPCompTunnelStateListed(t *testing.T) {
 	want := `src 192.0.2.1 dst 192.0.2.2
 	proto comp spi 0x00004242 reqid 0 mode tunnel
 	replay-window 0 
-	comp deflate 0x
+	comp deflate 
 	anti-replay context: seq 0x0, oseq 0x0, bitmap 0x00000000
 	sel src 0.0.0.0/0 dst 0.0.0.0/0 
 src 192.0.2.1 dst 192.0.2.2
