@@ -75,37 +75,31 @@ func (rd *rawIPDev) Flush() {
 	rb.mu.Unlock()
 }
 
-// flushLocked sends r's packets with sendmmsg, going on past a packet the
-// host refuses (sendmmsg stops at the first error: that packet is counted
-// as a host write error and dropped, the rest sent in a new call).
+// flushLocked sends r's packets with sendmmsg; a packet the host refuses
+// is counted as a host write error and dropped, the rest still go.
 func (rd *rawIPDev) flushLocked(r *rawBatch) {
 	n := len(r.held)
 	if n == 0 {
 		return
 	}
-	d := rd.dev
 	if n > 1 {
 		rd.batches.sent.Add(1)
 	}
-	msgs := r.batch.Msgs
-	for i := 0; i < n; {
-		k, err := r.c.SendBatch(r.batch, n-i)
-		if err != nil || k <= 0 {
-			d.Stats.TxErrors.Add(1)
-			d.DropTx(r.held[i], DropHostWrite)
-			k = 1
-		} else {
-			for _, b := range r.held[i : i+k] {
-				d.Stats.CountTx(b.Len())
-				b.Free()
-			}
-		}
-		i += k
-		copy(msgs, msgs[k:n-i+k]) // the rest to the front for the next call
-	}
-	clear(msgs[:n])
+	r.c.SendEach(r.batch, n, func(i int, err error) { sent(rd.dev, r.held[i], err) })
 	clear(r.held)
 	r.held = r.held[:0]
+}
+
+// sent counts a packet a host socket took (and frees it) or refused (a
+// host write error, dropped).
+func sent(d *netdev.Device, b *packet.Buffer, err error) {
+	if err != nil {
+		d.Stats.TxErrors.Add(1)
+		d.DropTx(b, DropHostWrite)
+		return
+	}
+	d.Stats.CountTx(b.Len())
+	b.Free()
 }
 
 var _ netdev.Flusher = (*rawIPDev)(nil)

@@ -134,7 +134,7 @@ func (ud *udpDev) sendLocked(lo, hi int) {
 	if ts.batch == nil {
 		ts.batch = sys.NewBatch(maxTrains)
 	}
-	msgs := ts.batch.Msgs
+	var which [maxTrains]int // the train of each message
 	k := 0
 	for i := lo; i < hi; i++ {
 		t := &ts.t[i]
@@ -147,53 +147,24 @@ func (ud *udpDev) sendLocked(lo, hi int) {
 		} else {
 			m.Bufs, m.GSOSize = t.bufs, uint16(t.seg)
 		}
-		msgs[k] = m
+		ts.batch.Msgs[k], which[k] = m, i
 		k++
 	}
-	for sent := 0; sent < k; {
-		n, err := ud.c.SendBatch(ts.batch, k-sent)
-		if err != nil || n <= 0 {
-			n = 1 // the first message failed: count it, go on
+	ud.c.SendEach(ts.batch, k, func(j int, err error) {
+		t := &ts.t[which[j]]
+		for _, b := range t.held {
+			sent(ud.dev, b, err)
 		}
-		ud.account(lo, n, err)
-		sent += n
-		copy(msgs, msgs[n:k-sent+n])
-	}
-	clear(msgs[:k])
+		if err == nil && len(t.held) > 1 {
+			ud.trainsSent.Add(1)
+		}
+	})
 	for i := lo; i < hi; i++ {
 		t := &ts.t[i]
 		clear(t.held)
 		clear(t.bufs)
 		t.held, t.bufs = t.held[:0], t.bufs[:0]
 		t.bytes, t.closed = 0, false
-	}
-}
-
-// account counts the first n trains of t[lo:] still holding datagrams
-// as sent (or, on err, the one refused) and empties them.
-func (ud *udpDev) account(lo, n int, err error) {
-	ts := &ud.trains
-	d := ud.dev
-	for i := lo; n > 0 && i < len(ts.t); i++ {
-		t := &ts.t[i]
-		if len(t.held) == 0 {
-			continue
-		}
-		for _, b := range t.held {
-			if err != nil {
-				d.Stats.TxErrors.Add(1)
-				d.DropTx(b, DropHostWrite)
-				continue
-			}
-			d.Stats.CountTx(b.Len())
-			b.Free()
-		}
-		if err == nil && len(t.held) > 1 {
-			ud.trainsSent.Add(1)
-		}
-		clear(t.held) // counted: the clean-up after must not count again
-		t.held = t.held[:0]
-		n--
 	}
 }
 

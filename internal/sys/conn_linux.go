@@ -172,6 +172,33 @@ func (c *Conn) SendBatch(b *Batch, n int) (int, error) {
 	return c.sendLocked(b, n)
 }
 
+// SendEach sends b.Msgs[:n] with as few sendmmsg calls as it takes,
+// going on past a message the host refuses (sendmmsg stops at the first
+// failing message: it is reported and the rest go in a new call). done
+// is called once per message, in order, with its index and nil or the
+// error that refused it. The messages are cleared afterwards.
+func (c *Conn) SendEach(b *Batch, n int, done func(i int, err error)) {
+	n = min(n, len(b.Msgs))
+	for base := 0; base < n; {
+		k, err := c.SendBatch(b, n-base)
+		switch {
+		case err != nil || k <= 0:
+			if err == nil {
+				err = unix.EIO
+			}
+			done(base, err)
+			k = 1
+		default:
+			for j := range k {
+				done(base+j, nil)
+			}
+		}
+		base += k
+		copy(b.Msgs, b.Msgs[k:n-base+k]) // the rest to the front
+	}
+	clear(b.Msgs[:n])
+}
+
 func (c *Conn) sendLocked(b *Batch, n int) (int, error) {
 	n = min(n, len(b.Msgs))
 	if n == 0 {

@@ -52,6 +52,13 @@ func (c *Conn) RecvBatch(*Batch) (int, error) { return 0, ErrNotSupported }
 // SendBatch returns ErrNotSupported.
 func (c *Conn) SendBatch(*Batch, int) (int, error) { return 0, ErrNotSupported }
 
+// SendEach reports every message refused on this platform.
+func (c *Conn) SendEach(b *Batch, n int, done func(int, error)) {
+	for i := range min(n, len(b.Msgs)) {
+		done(i, ErrNotSupported)
+	}
+}
+
 // Writev returns ErrNotSupported.
 func (c *Conn) Writev([][]byte) (int, error) { return 0, ErrNotSupported }
 
