@@ -86,6 +86,17 @@ type flagName[T ~uint8 | ~uint32] struct {
 	name string
 }
 
+// xfrmFlagWords names the flags of v set in table, separated by spaces.
+func xfrmFlagWords[T ~uint8 | ~uint32](table []flagName[T], v T) string {
+	var names []string
+	for _, f := range table {
+		if v&f.f != 0 {
+			names = append(names, f.name)
+		}
+	}
+	return strings.Join(names, " ")
+}
+
 // namedFlags is xfrm_state_flag_parse and its kin: after the keyword, a
 // hexadecimal 0x… value (at most max; msg is the complaint about a bad
 // one) replaces *dst, or a run of the table's names each sets its bit; a

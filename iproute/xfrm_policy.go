@@ -437,15 +437,7 @@ func (c *Cmd) printPolicyPrefixed(out io.Writer, p *xfrm.Policy, title, prefix s
 		w.WriteString("share any ")
 	}
 	if st || pc.Flags != 0 {
-		w.WriteString("flag ")
-		var names []string
-		if pc.Flags&xfrm.PolicyLocalOK != 0 {
-			names = append(names, "localok")
-		}
-		if pc.Flags&xfrm.PolicyICMP != 0 {
-			names = append(names, "icmp")
-		}
-		w.WriteString(strings.Join(names, " "))
+		w.WriteString("flag " + xfrmFlagWords(policyFlagNames, pc.Flags))
 		if st {
 			fmt.Fprintf(&w, " (0x%08b)", uint8(pc.Flags))
 		}

@@ -606,25 +606,11 @@ func (c *Cmd) printState(out io.Writer, x *xfrm.State) {
 		fmt.Fprintf(&w, "seq 0x%08x ", cfg.Replay.Seq)
 	}
 	if st || cfg.Flags != 0 {
-		w.WriteString("flag ")
-		var names []string
-		for _, f := range stateFlagNames {
-			if cfg.Flags&f.f != 0 {
-				names = append(names, f.name)
-			}
-		}
-		w.WriteString(strings.Join(names, " "))
+		w.WriteString("flag " + xfrmFlagWords(stateFlagNames, cfg.Flags))
 		if st && cfg.ExtraFlags != 0 {
 			// iproute2 6.1 shows extra flags with -s only, straight after
 			// the flag names.
-			w.WriteString("extra_flag ")
-			var extra []string
-			for _, f := range extraFlagNames {
-				if cfg.ExtraFlags&f.f != 0 {
-					extra = append(extra, f.name)
-				}
-			}
-			w.WriteString(strings.Join(extra, " "))
+			w.WriteString("extra_flag " + xfrmFlagWords(extraFlagNames, cfg.ExtraFlags))
 		}
 		if st {
 			fmt.Fprintf(&w, " (0x%08b)", uint8(cfg.Flags))
