@@ -23,24 +23,24 @@ func TestXfrmMonitorAcquire(t *testing.T) {
 		want   string
 	}{{
 		name:   "icmp",
-		policy: "ip xfrm policy add src 10.0.0.0/24 dst 10.0.1.0/24 dir out tmpl src 192.0.2.1 dst 198.51.100.2 proto esp reqid 1 mode tunnel",
-		flow:   xfrm.Flow{Saddr: netip.MustParseAddr("10.0.0.1"), Daddr: netip.MustParseAddr("10.0.1.1"), Proto: 1, Sport: 8},
+		policy: "ip xfrm policy add src 203.0.113.0/25 dst 203.0.113.128/25 dir out tmpl src 192.0.2.1 dst 198.51.100.2 proto esp reqid 1 mode tunnel",
+		flow:   xfrm.Flow{Saddr: netip.MustParseAddr("203.0.113.1"), Daddr: netip.MustParseAddr("203.0.113.129"), Proto: 1, Sport: 8},
 		fam:    4,
 		want: "acquire proto esp \n" +
-			"  sel src 10.0.0.1/32 dst 10.0.1.1/32 proto icmp type 8 code 0 \n" +
-			"  policy src 10.0.0.0/24 dst 10.0.1.0/24 \n" +
+			"  sel src 203.0.113.1/32 dst 203.0.113.129/32 proto icmp type 8 code 0 \n" +
+			"  policy src 203.0.113.0/25 dst 203.0.113.128/25 \n" +
 			"    \tdir out priority 0 ptype main \n" +
 			"    \ttmpl src 192.0.2.1 dst 198.51.100.2\n" +
 			"    \t\tproto esp reqid 1 mode tunnel\n" +
 			"\n",
 	}, {
 		name:   "any protocol, template SPI",
-		policy: "ip xfrm policy add src 10.0.0.0/24 dst 10.0.1.0/24 dir out priority 7 tmpl src 192.0.2.1 dst 198.51.100.2 proto ah spi 0x1234 mode tunnel",
-		flow:   xfrm.Flow{Saddr: netip.MustParseAddr("10.0.0.1"), Daddr: netip.MustParseAddr("10.0.1.1"), Proto: 0},
+		policy: "ip xfrm policy add src 203.0.113.0/25 dst 203.0.113.128/25 dir out priority 7 tmpl src 192.0.2.1 dst 198.51.100.2 proto ah spi 0x1234 mode tunnel",
+		flow:   xfrm.Flow{Saddr: netip.MustParseAddr("203.0.113.1"), Daddr: netip.MustParseAddr("203.0.113.129"), Proto: 0},
 		fam:    4,
 		want: "acquire proto ah spi 0x00001234 \n" +
-			"  sel src 10.0.0.1/32 dst 10.0.1.1/32 sport 0 dport 0 \n" +
-			"  policy src 10.0.0.0/24 dst 10.0.1.0/24 \n" +
+			"  sel src 203.0.113.1/32 dst 203.0.113.129/32 sport 0 dport 0 \n" +
+			"  policy src 203.0.113.0/25 dst 203.0.113.128/25 \n" +
 			"    \tdir out priority 7 ptype main \n" +
 			"    \ttmpl src 192.0.2.1 dst 198.51.100.2\n" +
 			"    \t\tproto ah spi 0x00001234 reqid 0 mode tunnel\n" +

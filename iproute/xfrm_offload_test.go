@@ -82,15 +82,15 @@ func TestXfrmPolicyOffload(t *testing.T) {
 	env, _ := xfrmEnv(t)
 	mustRun(t, env, "ip link add eni0 type netdevsim", "ip link add nopkt type netdevsim no-packet", "ip link add plain type netdevsim no-ipsec", "ip link set eni0 up")
 	sim := netdevsim.Of(env.NS.DeviceByName("eni0"))
-	pol := "ip xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode tunnel"
+	pol := "ip xfrm policy add src 203.0.113.0/26 dst 203.0.113.64/26 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode tunnel"
 	mustRun(t, env, pol+" offload packet dev eni0")
 	out, _ := runXfrm(env, "ip xfrm policy")
 	if !strings.Contains(out, "\tcrypto offload parameters: dev eni0 mode packet\n") || sim.Counters.Policies.Load() != 1 {
 		t.Fatalf("policies %d, ip xfrm policy:\n%s", sim.Counters.Policies.Load(), out)
 	}
 	for _, tt := range []struct{ cmd, want string }{
-		{strings.Replace(pol, "10.1.0.0", "10.4.0.0", 1) + " offload packet dev plain", "Error: Policy offload is not supported.\n[exit 2]"},
-		{strings.Replace(pol, "10.1.0.0", "10.3.0.0", 1) + " offload packet dev nopkt", "Error: Device failed to offload this policy.\n[exit 2]"},
+		{strings.Replace(pol, "203.0.113.0/", "203.0.113.192/", 1) + " offload packet dev plain", "Error: Policy offload is not supported.\n[exit 2]"},
+		{strings.Replace(pol, "203.0.113.0/", "203.0.113.128/", 1) + " offload packet dev nopkt", "Error: Device failed to offload this policy.\n[exit 2]"},
 		{pol + " offload crypto dev eni0", "Error: argument \"crypto\" is wrong: Invalid offload type\n[exit 255]"},
 	} {
 		out, rc := runXfrm(env, tt.cmd)
@@ -106,8 +106,8 @@ func TestXfrmPolicyOffload(t *testing.T) {
 	if sim.Counters.Policies.Load() != 2 {
 		t.Fatalf("fwd policy not on the device (%d)", sim.Counters.Policies.Load())
 	}
-	mustRun(t, env, "ip xfrm policy delete src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd")
-	mustRun(t, env, "ip xfrm policy delete src 10.1.0.0/24 dst 10.2.0.0/24 dir out")
+	mustRun(t, env, "ip xfrm policy delete src 203.0.113.0/26 dst 203.0.113.64/26 dir fwd")
+	mustRun(t, env, "ip xfrm policy delete src 203.0.113.0/26 dst 203.0.113.64/26 dir out")
 	if sim.Counters.Policies.Load() != 0 {
 		t.Fatal("delete left the policy on the device")
 	}

@@ -18,17 +18,10 @@ import (
 // bytes with gso_size 1000 (three segments on the wire).
 func pendingGSO(t *testing.T, d *netdev.Device, x *xfrm.State) *packet.Buffer {
 	t.Helper()
-	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.1.0.2"), Dst: netip.MustParseAddr("10.2.0.2"), TTL: 64, Proto: 6},
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.2"), Dst: netip.MustParseAddr("203.0.113.130"), TTL: 64, Proto: 6},
 		build.TCP(build.TCPOpts{SrcPort: 1000, DstPort: 2000, Seq: 1, Flags: 0x18, Window: 1000}, make([]byte, 3000)))
-	outer := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("192.0.2.2"), TTL: 64, Proto: 50}, inner)
-	b, err := packet.FromBytes(outer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.SetNetworkHeader(0)
-	netdev.PushEthernet(d, b, []byte{2, 0, 0, 0, 0, 2}, 0x0800)
+	b := pendingInner(t, d, x, inner)
 	b.GSO = packet.GSO{Type: packet.GSOTCPv4, Size: 1000}
-	b.SecPath = x.Offload()
 	return b
 }
 

@@ -42,7 +42,7 @@ func TestAdvanceESNOnWindowHighBits(t *testing.T) {
 	if err != nil || in.Offload() == nil {
 		t.Fatalf("inbound SA not offloaded: %v", err)
 	}
-	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), TTL: 64, Proto: 17},
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.1"), Dst: netip.MustParseAddr("203.0.113.2"), TTL: 64, Proto: 17},
 		build.UDP(1, 2, make([]byte, 20)))
 	want := []int64{0, 0, 0, 1, 1, 1} // seqs fffffffd, fffffffe, ffffffff, 1:00000000, 1:00000001, 1:00000002
 	for i, w := range want {
@@ -70,7 +70,7 @@ func TestAdvanceESNOnWindowHighBits(t *testing.T) {
 // lives in software and costs the data path nothing.
 func TestUpdateStatsCallSites(t *testing.T) {
 	packettest.CheckBalance(t)
-	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), TTL: 64, Proto: 17},
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.1"), Dst: netip.MustParseAddr("203.0.113.2"), TTL: 64, Proto: 17},
 		build.UDP(1, 2, make([]byte, 20)))
 	for _, tc := range []struct {
 		name      string
@@ -116,7 +116,7 @@ func (c *fakeClock) Now() time.Time { return c.t }
 // reason — hard expiry, replacement by update, delete — is unbound from
 // the device (delete then free), and its replacement is bound afresh.
 func TestUnbindOnExpiryAndUpdate(t *testing.T) {
-	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), TTL: 64, Proto: 17},
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.1"), Dst: netip.MustParseAddr("203.0.113.2"), TTL: 64, Proto: 17},
 		build.UDP(1, 2, make([]byte, 20)))
 	t.Run("state hard packet limit", func(t *testing.T) {
 		packettest.CheckBalance(t)
@@ -158,8 +158,8 @@ func TestUnbindOnExpiryAndUpdate(t *testing.T) {
 		}
 	})
 	pc := func(lft xfrm.LifetimeConfig) xfrm.PolicyConfig {
-		return xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("10.1.0.0/24"),
-			Daddr: netip.MustParsePrefix("10.2.0.0/24")}, Dir: xfrm.PolicyOut, Lifetime: lft}
+		return xfrm.PolicyConfig{Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("203.0.113.0/25"),
+			Daddr: netip.MustParsePrefix("203.0.113.128/25")}, Dir: xfrm.PolicyOut, Lifetime: lft}
 	}
 	t.Run("policy hard expiry", func(t *testing.T) {
 		ns := newNS(t)

@@ -17,8 +17,14 @@ import (
 // provisional outer header, the inner packet, the SA binding in SecPath.
 func pending(t *testing.T, d *netdev.Device, x *xfrm.State) *packet.Buffer {
 	t.Helper()
-	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.1.0.2"), Dst: netip.MustParseAddr("10.2.0.2"), TTL: 64},
+	inner := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.2"), Dst: netip.MustParseAddr("203.0.113.130"), TTL: 64},
 		build.ICMPEcho(1, 1, make([]byte, 56)))
+	return pendingInner(t, d, x, inner)
+}
+
+// pendingInner is pending with its inner packet given.
+func pendingInner(t *testing.T, d *netdev.Device, x *xfrm.State, inner []byte) *packet.Buffer {
+	t.Helper()
 	outer := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("192.0.2.2"), TTL: 64, Proto: 50}, inner)
 	b, err := packet.FromBytes(outer)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // lookup skips an SA whose selector family is not the flow's
 // (xfrm_state_look_at); an SA of no selector family serves both.
 func TestSelectorFamily(t *testing.T) {
-	f4 := &xfrm.Flow{Saddr: netip.MustParseAddr("10.0.1.1"), Daddr: netip.MustParseAddr("10.0.2.1"), Proto: 1}
+	f4 := &xfrm.Flow{Saddr: netip.MustParseAddr("203.0.113.1"), Daddr: netip.MustParseAddr("203.0.113.65"), Proto: 1}
 	f6 := &xfrm.Flow{Saddr: netip.MustParseAddr("2001:db8:1::1"), Daddr: netip.MustParseAddr("2001:db8:2::1"), Proto: 58}
 	for _, tc := range []struct {
 		name       string
@@ -26,8 +26,8 @@ func TestSelectorFamily(t *testing.T) {
 		{"af-unspec", xfrm.FlagAFUnspec, xfrm.Selector{}, 0, true, true},
 		{"sel of the other family", 0, xfrm.Selector{Family: 6}, 6, false, true},
 		{"sel of the other family, af-unspec", xfrm.FlagAFUnspec, xfrm.Selector{Family: 6}, 6, false, true},
-		{"sel prefix", 0, xfrm.Selector{Family: 4, Daddr: netip.MustParsePrefix("10.0.2.0/24")}, 4, true, false},
-		{"sel other prefix", 0, xfrm.Selector{Family: 4, Daddr: netip.MustParsePrefix("10.0.3.0/24")}, 4, false, false},
+		{"sel prefix", 0, xfrm.Selector{Family: 4, Daddr: netip.MustParsePrefix("203.0.113.64/26")}, 4, true, false},
+		{"sel other prefix", 0, xfrm.Selector{Family: 4, Daddr: netip.MustParsePrefix("203.0.113.128/26")}, 4, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sad := xfrm.NewSAD(nil, nil, nil)

@@ -198,7 +198,7 @@ func TestPolicyZeroPrefixIdentity(t *testing.T) {
 	// A different prefix is a different policy.
 	spd := NewSPD(nil, nil)
 	spd.Add(PolicyConfig{Selector: sel4("", ""), Dir: PolicyOut})
-	if _, err := spd.Get(PolicyKey{Selector: sel4("10.0.0.0/8", "0.0.0.0/0"), Dir: PolicyOut}); err == nil {
-		t.Error("10.0.0.0/8 found the any-address policy")
+	if _, err := spd.Get(PolicyKey{Selector: sel4("198.51.100.0/24", "0.0.0.0/0"), Dir: PolicyOut}); err == nil {
+		t.Error("198.51.100.0/24 found the any-address policy")
 	}
 }

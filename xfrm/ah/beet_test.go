@@ -31,7 +31,7 @@ func TestBEETCrossFamily(t *testing.T) {
 				c := *x.Cfg()
 				c.Selector = xfrm.Selector{Family: 6, Saddr: netip.MustParsePrefix("fd00::1/128"), Daddr: netip.MustParsePrefix("fd00::2/128")}
 				if tc.ifam == 4 {
-					c.Selector = xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("10.0.0.1/32"), Daddr: netip.MustParsePrefix("10.0.0.2/32")}
+					c.Selector = xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("203.0.113.1/32"), Daddr: netip.MustParsePrefix("203.0.113.2/32")}
 				}
 				y, err := xfrm.NewState(c, xfrm.Options{})
 				if err != nil {
@@ -42,7 +42,7 @@ func TestBEETCrossFamily(t *testing.T) {
 			out, in := mk(), mk()
 			var pkt []byte
 			if tc.ifam == 4 {
-				pkt = build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
+				pkt = build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.1"), Dst: netip.MustParseAddr("203.0.113.2"),
 					Proto: 17, TTL: 9, TOS: 0x10, DF: true, Options: tc.opts}, build.UDP(1, 2, []byte("beet")))
 			} else {
 				pkt = build.IPv6(build.IPv6Opts{Src: netip.MustParseAddr("fd00::1"), Dst: netip.MustParseAddr("fd00::2"),

@@ -18,7 +18,7 @@ import (
 )
 
 // big is a 1400-byte inner IPv4 packet.
-var big = build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.1.0.2"), Dst: netip.MustParseAddr("10.2.0.2"), TTL: 64, Proto: 17},
+var big = build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.2"), Dst: netip.MustParseAddr("203.0.113.130"), TTL: 64, Proto: 17},
 	make([]byte, 1400-20))
 
 func innerBuf(tb testing.TB) *packet.Buffer {

@@ -69,7 +69,7 @@ func (r *rig) addSA(t testing.TB, spi uint32) *xfrm.State {
 	return x
 }
 
-var inner = build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.1.0.2"), Dst: netip.MustParseAddr("10.2.0.2"), TTL: 64},
+var inner = build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.2"), Dst: netip.MustParseAddr("203.0.113.130"), TTL: 64},
 	build.ICMPEcho(1, 1, make([]byte, 56)))
 
 // pending builds a packet as the offload output path leaves it:

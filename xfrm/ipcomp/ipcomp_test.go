@@ -39,7 +39,7 @@ func inner(fam, n int, compressible bool) []byte {
 		}
 	}
 	if fam == 4 {
-		return build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), Proto: 17}, build.UDP(1, 2, p))
+		return build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.1"), Dst: netip.MustParseAddr("203.0.113.2"), Proto: 17}, build.UDP(1, 2, p))
 	}
 	return build.IPv6(build.IPv6Opts{Src: netip.MustParseAddr("fd00::1"), Dst: netip.MustParseAddr("fd00::2"), NextHeader: 17}, build.UDP(1, 2, p))
 }
@@ -153,7 +153,7 @@ func TestBEETUnsupported(t *testing.T) {
 	for _, fam := range []int{4, 6} {
 		c := xfrm.Config{ID: xfrm.ID{Daddr: netip.MustParseAddr("192.0.2.2"), SPI: 0x4242, Proto: xfrm.ProtoComp},
 			Saddr: netip.MustParseAddr("192.0.2.1"), Family: fam, Mode: xfrm.ModeBEET, Comp: &xfrm.AlgSpec{Name: "deflate"},
-			Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("10.0.0.1/32"), Daddr: netip.MustParsePrefix("10.0.0.2/32")}}
+			Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("203.0.113.1/32"), Daddr: netip.MustParsePrefix("203.0.113.2/32")}}
 		if fam == 6 {
 			c.ID.Daddr, c.Saddr = netip.MustParseAddr("2001:db8::2"), netip.MustParseAddr("2001:db8::1")
 		}

@@ -125,11 +125,11 @@ func TestBEETPing(t *testing.T) {
 		outerA, outerB string
 		innerA, innerB string
 	}{
-		{"esp/4in4", xfrm.ProtoESP, 4, "192.0.2.1", "192.0.2.2", "10.1.0.1", "10.2.0.1"},
+		{"esp/4in4", xfrm.ProtoESP, 4, "192.0.2.1", "192.0.2.2", "203.0.113.1", "203.0.113.129"},
 		{"esp/6in6", xfrm.ProtoESP, 6, "2001:db8::1", "2001:db8::2", "2001:db8:1::1", "2001:db8:2::1"},
-		{"esp/4in6", xfrm.ProtoESP, 6, "2001:db8::1", "2001:db8::2", "10.1.0.1", "10.2.0.1"},
+		{"esp/4in6", xfrm.ProtoESP, 6, "2001:db8::1", "2001:db8::2", "203.0.113.1", "203.0.113.129"},
 		{"esp/6in4", xfrm.ProtoESP, 4, "192.0.2.1", "192.0.2.2", "2001:db8:1::1", "2001:db8:2::1"},
-		{"ah/4in6", xfrm.ProtoAH, 6, "2001:db8::1", "2001:db8::2", "10.1.0.1", "10.2.0.1"},
+		{"ah/4in6", xfrm.ProtoAH, 6, "2001:db8::1", "2001:db8::2", "203.0.113.1", "203.0.113.129"},
 		{"ah/6in4", xfrm.ProtoAH, 4, "192.0.2.1", "192.0.2.2", "2001:db8:1::1", "2001:db8:2::1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,10 +21,10 @@ func TestBundleTransportAfterTunnel(t *testing.T) {
 	packettest.CheckBalance(t)
 	tp := topo.New(t)
 	tp.Link("a:eth0", "b:eth0", "192.0.2.1/24", "192.0.2.2/24")
-	tp.Addr("a:lo", "10.1.0.1/32")
-	tp.Addr("b:lo", "10.1.0.2/32")
-	tp.Route("a", "10.1.0.2/32", "192.0.2.2")
-	tp.Route("b", "10.1.0.1/32", "192.0.2.1")
+	tp.Addr("a:lo", "203.0.113.1/32")
+	tp.Addr("b:lo", "203.0.113.2/32")
+	tp.Route("a", "203.0.113.2/32", "192.0.2.2")
+	tp.Route("b", "203.0.113.1/32", "192.0.2.1")
 	key := make([]byte, 32)
 	sas := func(ns *netdev.Namespace, local, remote, lin, rin string) {
 		for _, d := range [][2]string{{local, remote}, {remote, local}} {
@@ -57,12 +57,12 @@ func TestBundleTransportAfterTunnel(t *testing.T) {
 			}
 		}
 	}
-	sas(tp.NS("a"), "192.0.2.1", "192.0.2.2", "10.1.0.1", "10.1.0.2")
-	sas(tp.NS("b"), "192.0.2.2", "192.0.2.1", "10.1.0.2", "10.1.0.1")
+	sas(tp.NS("a"), "192.0.2.1", "192.0.2.2", "203.0.113.1", "203.0.113.2")
+	sas(tp.NS("b"), "192.0.2.2", "192.0.2.1", "203.0.113.2", "203.0.113.1")
 	tap := &protoTap{protos: map[uint8]int{}, outOnly: true}
 	tp.Dev("a:eth0").AddTap(tap)
 	replies := 0
-	for _, e := range tp.Ping("a", "10.1.0.2", inet.EchoOpts{Src: ip("10.1.0.1")}, 2) {
+	for _, e := range tp.Ping("a", "203.0.113.2", inet.EchoOpts{Src: ip("203.0.113.1")}, 2) {
 		if e.Reply {
 			replies++
 		}

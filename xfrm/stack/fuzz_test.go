@@ -17,7 +17,7 @@ import (
 // every kind of SA whose input the stack parses: ESP-in-UDP (NAT-T) in
 // tunnel mode for 203.0.113.1 ↔ .2, AH and IPComp in tunnel mode for
 // 198.51.100.1 ↔ .2, ESP in transport mode over IPv6 (NDP bypassed),
-// ESP in BEET mode for 10.0.0.1 ↔ .2; and a vti and an xfrm interface
+// ESP in BEET mode for 198.51.100.101 ↔ .102; and a vti and an xfrm interface
 // that claim ESP first.
 func fuzzSite(t testing.TB) *topo.Topo {
 	tp := topo.New(t)
@@ -38,10 +38,10 @@ func fuzzSite(t testing.TB) *topo.Topo {
 		lines := []string{
 			"ip addr add 203.0.113." + h.n + "/32 dev lo",
 			"ip addr add 198.51.100." + h.n + "/32 dev lo",
-			"ip addr add 10.0.0." + h.n + "/32 dev lo",
+			"ip addr add 198.51.100.10" + h.n + "/32 dev lo",
 			"ip route add 203.0.113." + peerN + "/32 via " + h.peer,
 			"ip route add 198.51.100." + peerN + "/32 via " + h.peer,
-			"ip route add 10.0.0." + peerN + "/32 via " + h.peer,
+			"ip route add 198.51.100.10" + peerN + "/32 via " + h.peer,
 			"ip link add vti0 type vti local " + h.me + " remote 192.0.2.99 key 7",
 			"ip link add xfrm0 type xfrm if_id 9",
 		}
@@ -51,7 +51,7 @@ func fuzzSite(t testing.TB) *topo.Topo {
 				"ip xfrm state add src "+d[0]+" dst "+d[1]+" proto ah spi 0x200 reqid 2 mode tunnel"+auth,
 				"ip xfrm state add src "+d[0]+" dst "+d[1]+" proto comp spi 0x300 reqid 2 mode tunnel comp deflate",
 				"ip xfrm state add src "+d[0]+" dst "+d[1]+" proto esp spi 0x500 reqid 5 mode beet"+aead+
-					" sel src 10.0.0."+d[0][len(d[0])-1:]+" dst 10.0.0."+d[1][len(d[1])-1:],
+					" sel src 198.51.100.10"+d[0][len(d[0])-1:]+" dst 198.51.100.10"+d[1][len(d[1])-1:],
 			)
 		}
 		for _, d := range [][2]string{{h.me6, h.peer6}, {h.peer6, h.me6}} {
@@ -68,7 +68,7 @@ func fuzzSite(t testing.TB) *topo.Topo {
 				"ip xfrm policy add src 198.51.100."+src+" dst 198.51.100."+dst+" dir "+dir[0]+
 					" tmpl src "+me+" dst "+peer+" proto comp reqid 2 mode tunnel level use"+
 					" tmpl src "+me+" dst "+peer+" proto ah reqid 2 mode tunnel",
-				"ip xfrm policy add src 10.0.0."+src+" dst 10.0.0."+dst+" dir "+dir[0]+" tmpl src "+me+" dst "+peer+" proto esp reqid 5 mode beet",
+				"ip xfrm policy add src 198.51.100.10"+src+" dst 198.51.100.10"+dst+" dir "+dir[0]+" tmpl src "+me+" dst "+peer+" proto esp reqid 5 mode beet",
 				"ip xfrm policy add src 2001:db8::/64 dst 2001:db8::/64 dir "+dir[0]+" priority 100 tmpl proto esp reqid 4 mode transport",
 				"ip xfrm policy add src ::/0 dst ::/0 proto ipv6-icmp type 135 dir "+dir[0]+" priority 10",
 				"ip xfrm policy add src ::/0 dst ::/0 proto ipv6-icmp type 136 dir "+dir[0]+" priority 10",
@@ -108,8 +108,8 @@ func FuzzStackRcv(f *testing.F) {
 	tp := fuzzSite(f)
 	tap := &frameTap{}
 	tp.Dev("a:eth0").AddTap(tap)
-	for _, dst := range []string{"203.0.113.2", "198.51.100.2", "10.0.0.2", "2001:db8::2"} {
-		src := map[string]string{"203.0.113.2": "203.0.113.1", "198.51.100.2": "198.51.100.1", "10.0.0.2": "10.0.0.1", "2001:db8::2": ""}[dst]
+	for _, dst := range []string{"203.0.113.2", "198.51.100.2", "198.51.100.102", "2001:db8::2"} {
+		src := map[string]string{"203.0.113.2": "203.0.113.1", "198.51.100.2": "198.51.100.1", "198.51.100.102": "198.51.100.101", "2001:db8::2": ""}[dst]
 		opts := pingOpts(src, 1000)
 		pingAllTB(f, tp, "a", dst, opts, 2)
 		opts.Size = 40

@@ -14,12 +14,12 @@ import (
 	"github.com/softnet/softnet/xfrm/internal/mode"
 )
 
-// beetState is an IPv4-in-IPv6 BEET SA for 10.0.0.1 -> 10.0.0.2.
+// beetState is an IPv4-in-IPv6 BEET SA for 203.0.113.1 -> 203.0.113.2.
 func beetState(t testing.TB) *xfrm.State {
 	t.Helper()
 	c := xfrm.Config{ID: xfrm.ID{Daddr: netip.MustParseAddr("2001:db8::2"), SPI: 0x100, Proto: xfrm.ProtoESP},
 		Saddr: netip.MustParseAddr("2001:db8::1"), Family: 6, Mode: xfrm.ModeBEET,
-		Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("10.0.0.1/32"), Daddr: netip.MustParsePrefix("10.0.0.2/32")},
+		Selector: xfrm.Selector{Family: 4, Saddr: netip.MustParsePrefix("203.0.113.1/32"), Daddr: netip.MustParsePrefix("203.0.113.2/32")},
 		Crypt:    &xfrm.AlgSpec{Name: "cipher_null"},
 		Auth:     &xfrm.AuthSpec{Name: "hmac(sha1)", Key: make([]byte, 20)}}
 	x, err := xfrm.NewState(c, xfrm.Options{})
@@ -78,7 +78,7 @@ func TestBEETDecapPseudoHeader(t *testing.T) {
 			if d != nil {
 				t.Fatal(d)
 			}
-			want := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
+			want := build.IPv4(build.IPv4Opts{Src: netip.MustParseAddr("203.0.113.1"), Dst: netip.MustParseAddr("203.0.113.2"),
 				Proto: 17, TOS: 0x28, TTL: 7, DF: true, Options: tc.opts, NoL4Checksum: true}, udp)
 			if !bytes.Equal(b.Bytes(), want) {
 				t.Fatalf("rebuilt\n got %x\nwant %x", b.Bytes(), want)
