@@ -18,12 +18,14 @@
 package topo
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/softnet/softnet/inet"
+	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet/packettest"
 )
@@ -241,4 +243,17 @@ func (tp *Topo) Ping(host, dst string, o inet.EchoOpts, count ...int) []inet.Ech
 	}
 	tp.RunFor(3 * time.Second)
 	return got
+}
+
+// IP runs iproute2 command lines (ip …, tc …) in host, failing t with the
+// command's output when one exits non-zero.
+func (tp *Topo) IP(t testing.TB, host string, lines ...string) {
+	t.Helper()
+	env := &iproute.Env{World: tp.W, NS: tp.NS(host)}
+	for _, l := range lines {
+		var out bytes.Buffer
+		if rc := iproute.RunLine(env, l, &out, &out); rc != 0 {
+			t.Fatalf("%s: %s: exit %d: %s", host, l, rc, out.String())
+		}
+	}
 }

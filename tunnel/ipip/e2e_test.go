@@ -18,11 +18,7 @@ import (
 // ip runs an iproute2 command line in host.
 func ip(t *testing.T, tp *topo.Topo, host, line string) {
 	t.Helper()
-	var out bytes.Buffer
-	env := &iproute.Env{World: tp.W, NS: tp.NS(host)}
-	if rc := iproute.RunLine(env, line, &out, &out); rc != 0 {
-		t.Fatalf("%s: %s: exit %d: %s", host, line, rc, out.String())
-	}
+	tp.IP(t, host, line)
 }
 
 // sites builds a – r – b (underlay 192.0.2.0/24 and 198.51.100.0/24) and

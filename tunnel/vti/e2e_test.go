@@ -10,7 +10,6 @@ import (
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/topo"
-	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/xfrm"
@@ -45,13 +44,7 @@ const (
 // ipCmds runs ip command lines in host.
 func ipCmds(t *testing.T, tp *topo.Topo, host string, lines ...string) {
 	t.Helper()
-	env := &iproute.Env{World: tp.W, NS: tp.NS(host)}
-	for _, l := range lines {
-		var out bytes.Buffer
-		if rc := iproute.RunLine(env, l, &out, &out); rc != 0 {
-			t.Fatalf("%s: %s: %s", host, l, out.String())
-		}
-	}
+	tp.IP(t, host, lines...)
 }
 
 // gateway configures a vti gateway: vti0 (key 10) between local and

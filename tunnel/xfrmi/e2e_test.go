@@ -1,14 +1,12 @@
 package xfrmi_test
 
 import (
-	"bytes"
 	"sync"
 	"testing"
 
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/topo"
-	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/xfrm"
@@ -39,13 +37,7 @@ func site(t *testing.T) *topo.Topo {
 
 func ipCmds(t *testing.T, tp *topo.Topo, host string, lines ...string) {
 	t.Helper()
-	env := &iproute.Env{World: tp.W, NS: tp.NS(host)}
-	for _, l := range lines {
-		var out bytes.Buffer
-		if rc := iproute.RunLine(env, l, &out, &out); rc != 0 {
-			t.Fatalf("%s: %s: %s", host, l, out.String())
-		}
-	}
+	tp.IP(t, host, lines...)
 }
 
 // gateway configures an xfrm interface gateway whose SAs end in encap

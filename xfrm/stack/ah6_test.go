@@ -1,7 +1,6 @@
 package stack_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"strings"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"github.com/softnet/softnet/header"
 	"github.com/softnet/softnet/inet"
 	"github.com/softnet/softnet/internal/topo"
-	"github.com/softnet/softnet/iproute"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet"
 	"github.com/softnet/softnet/xfrm"
@@ -24,13 +22,7 @@ const (
 // ipLines runs ip command lines in host.
 func ipLines(t *testing.T, tp *topo.Topo, host string, lines ...string) {
 	t.Helper()
-	env := &iproute.Env{World: tp.W, NS: tp.NS(host)}
-	for _, l := range lines {
-		var out bytes.Buffer
-		if rc := iproute.RunLine(env, l, &out, &out); rc != 0 {
-			t.Fatalf("%s: %s: %s", host, l, out.String())
-		}
-	}
+	tp.IP(t, host, lines...)
 }
 
 // ah6Tap counts the IPv6 frames a device sees whose first header after
