@@ -35,3 +35,21 @@ func CheckBalance(t TB) {
 }
 
 var _ TB = (testing.TB)(nil)
+
+// InputNoLeak is the body of the transforms' input fuzz targets: it makes
+// a buffer of data (data that is not a packet is skipped), hands it to
+// input, frees it, and fails t if the pool of live buffers is not back
+// where it was.
+func InputNoLeak(t TB, data []byte, input func(b *packet.Buffer)) {
+	t.Helper()
+	before := packet.Live()
+	b, err := packet.FromBytes(data)
+	if err != nil {
+		return
+	}
+	input(b)
+	b.Free()
+	if n := packet.Live() - before; n != 0 {
+		t.Errorf("leak: %+d buffers live after the input", n)
+	}
+}

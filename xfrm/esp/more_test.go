@@ -185,15 +185,6 @@ func FuzzInput(f *testing.F) {
 				c.Flags |= xfrm.FlagESN
 			}
 		})
-		before := packet.Live()
-		b, err := packet.FromBytes(data)
-		if err != nil {
-			return
-		}
-		_ = Input(p.in, b)
-		b.Free()
-		if packet.Live() != before {
-			t.Fatal("leak")
-		}
+		packettest.InputNoLeak(t, data, func(b *packet.Buffer) { _ = Input(p.in, b) })
 	})
 }

@@ -133,16 +133,7 @@ func FuzzInput(f *testing.F) {
 	f.Add([]byte{0x45, 0, 0, 24, 0, 0, 0, 0, 64, 108, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2, 4, 0, 0x42, 0x42})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := mkState(t, xfrm.ModeTunnel, 4)
-		before := packet.Live()
-		b, err := packet.FromBytes(data)
-		if err != nil {
-			return
-		}
-		_ = Input(in, b)
-		b.Free()
-		if packet.Live() != before {
-			t.Fatal("leak")
-		}
+		packettest.InputNoLeak(t, data, func(b *packet.Buffer) { _ = Input(in, b) })
 	})
 }
 
