@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/softnet/softnet/inet"
-	"github.com/softnet/softnet/internal/topo"
 	"github.com/softnet/softnet/netdev"
 	"github.com/softnet/softnet/packet/packettest"
 	"github.com/softnet/softnet/xfrm"
@@ -19,12 +18,7 @@ import (
 // this: softnet counted XfrmOutNoStates for every reply.
 func TestBundleTransportAfterTunnel(t *testing.T) {
 	packettest.CheckBalance(t)
-	tp := topo.New(t)
-	tp.Link("a:eth0", "b:eth0", "192.0.2.1/24", "192.0.2.2/24")
-	tp.Addr("a:lo", "203.0.113.1/32")
-	tp.Addr("b:lo", "203.0.113.2/32")
-	tp.Route("a", "203.0.113.2/32", "192.0.2.2")
-	tp.Route("b", "203.0.113.1/32", "192.0.2.1")
+	tp := loPair(t)
 	key := make([]byte, 32)
 	sas := func(ns *netdev.Namespace, local, remote, lin, rin string) {
 		for _, d := range [][2]string{{local, remote}, {remote, local}} {
@@ -61,12 +55,7 @@ func TestBundleTransportAfterTunnel(t *testing.T) {
 	sas(tp.NS("b"), "192.0.2.2", "192.0.2.1", "203.0.113.2", "203.0.113.1")
 	tap := &protoTap{protos: map[uint8]int{}, outOnly: true}
 	tp.Dev("a:eth0").AddTap(tap)
-	replies := 0
-	for _, e := range tp.Ping("a", "203.0.113.2", inet.EchoOpts{Src: ip("203.0.113.1")}, 2) {
-		if e.Reply {
-			replies++
-		}
-	}
+	replies := countReplies(tp, "a", "203.0.113.2", inet.EchoOpts{Src: ip("203.0.113.1")}, 2)
 	for _, h := range []string{"a", "b"} {
 		for _, c := range xfrm.ForNamespace(tp.NS(h)).MIB.Snapshot() {
 			if c.Value != 0 {

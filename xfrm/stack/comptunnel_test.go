@@ -34,12 +34,7 @@ func TestIPCompTunnelUncompressed(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			packettest.CheckBalance(t)
-			tp := topo.New(t)
-			tp.Link("a:eth0", "b:eth0", "192.0.2.1/24", "192.0.2.2/24")
-			tp.Addr("a:lo", "203.0.113.1/32")
-			tp.Addr("b:lo", "203.0.113.2/32")
-			tp.Route("a", "203.0.113.2/32", "192.0.2.2")
-			tp.Route("b", "203.0.113.1/32", "192.0.2.1")
+			tp := loPair(t)
 			sas := func(ns *netdev.Namespace, local, remote, lin, rin string) {
 				for _, d := range [][2]string{{local, remote}, {remote, local}} {
 					c := xfrm.Config{ID: xfrm.ID{Daddr: ip(d[1]), SPI: 0x100, Proto: xfrm.ProtoComp}, Saddr: ip(d[0]), Family: 4,
@@ -67,12 +62,7 @@ func TestIPCompTunnelUncompressed(t *testing.T) {
 			sas(tp.NS("b"), "192.0.2.2", "192.0.2.1", "203.0.113.2", "203.0.113.1")
 			tap := &protoTap{protos: map[uint8]int{}, outOnly: true}
 			tp.Dev("a:eth0").AddTap(tap)
-			replies := 0
-			for _, e := range tp.Ping("a", "203.0.113.2", inet.EchoOpts{Src: ip("203.0.113.1"), Size: tc.size}, 2) {
-				if e.Reply {
-					replies++
-				}
-			}
+			replies := countReplies(tp, "a", "203.0.113.2", inet.EchoOpts{Src: ip("203.0.113.1"), Size: tc.size}, 2)
 			wire := uint8(108)
 			if tc.size < 90 {
 				wire = 4

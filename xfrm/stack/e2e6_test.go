@@ -153,11 +153,29 @@ func site6SAs(t *testing.T, tp *topo.Topo, outerA, outerB string, outerFam int, 
 
 // echoReplies pings dst three times from host and counts the replies.
 func echoReplies(tp *topo.Topo, host, dst string) int {
+	return countReplies(tp, host, dst, inet.EchoOpts{}, 3)
+}
+
+// countReplies pings dst from host n times and counts the replies.
+func countReplies(tp *topo.Topo, host, dst string, o inet.EchoOpts, n int) int {
 	replies := 0
-	for _, e := range tp.Ping(host, dst, inet.EchoOpts{}, 3) {
+	for _, e := range tp.Ping(host, dst, o, n) {
 		if e.Reply {
 			replies++
 		}
 	}
 	return replies
+}
+
+// loPair is hosts a and b on one link (192.0.2.1 and .2) with
+// 203.0.113.1 and .2 on their loopbacks, routed over the link: the
+// addresses of policy and tunnel tests that protect host to host.
+func loPair(t *testing.T) *topo.Topo {
+	tp := topo.New(t)
+	tp.Link("a:eth0", "b:eth0", "192.0.2.1/24", "192.0.2.2/24")
+	tp.Addr("a:lo", "203.0.113.1/32")
+	tp.Addr("b:lo", "203.0.113.2/32")
+	tp.Route("a", "203.0.113.2/32", "192.0.2.2")
+	tp.Route("b", "203.0.113.1/32", "192.0.2.1")
+	return tp
 }

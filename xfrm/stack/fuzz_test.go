@@ -151,13 +151,7 @@ func pingOpts(src string, size int) inet.EchoOpts {
 // ping is answered.
 func pingAllTB(t testing.TB, tp *topo.Topo, host, dst string, o inet.EchoOpts, count int) {
 	t.Helper()
-	replies := 0
-	for _, e := range tp.Ping(host, dst, o, count) {
-		if e.Reply {
-			replies++
-		}
-	}
-	if replies != count {
+	if replies := countReplies(tp, host, dst, o, count); replies != count {
 		t.Fatalf("ping %s from %s (%d bytes): %d of %d replies", dst, host, o.Size, replies, count)
 	}
 }
